@@ -1,0 +1,53 @@
+"""Command line: ``{{ cookiecutter.project_slug }} serve | migrate | revision``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from {{ cookiecutter.package_name }}.adapters.sql import migrator
+from {{ cookiecutter.package_name }}.settings import Settings
+
+
+def serve(settings: Settings, _args: argparse.Namespace) -> None:
+    uvicorn.run(
+        "{{ cookiecutter.package_name }}.bootstrap:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+    )
+
+
+def migrate(settings: Settings, args: argparse.Namespace) -> None:
+    migrator.upgrade(settings.database_url, args.revision)
+
+
+def revision(settings: Settings, args: argparse.Namespace) -> None:
+    migrator.new_revision(settings.database_url, args.message)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="{{ cookiecutter.project_slug }}", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="serve the HTTP API").set_defaults(run=serve)
+    upgrade = commands.add_parser("migrate", help="upgrade the database schema")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade.set_defaults(run=migrate)
+    new = commands.add_parser("revision", help="autogenerate a migration from tables.py")
+    new.add_argument("-m", "--message", required=True)
+    new.set_defaults(run=revision)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    args.run(Settings(), args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

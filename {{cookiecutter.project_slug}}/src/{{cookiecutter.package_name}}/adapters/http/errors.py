@@ -1,0 +1,73 @@
+"""Domain errors and bad requests become JSON errors here, and only here.
+
+Every error body has one shape, ``{"error": {"code": ..., "message": ...}}``, and never
+contains a stack trace or SQL. The status of each domain error is one line below.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from {{ cookiecutter.package_name }}.adapters.http.schemas import ErrorDetail, ErrorOut
+from {{ cookiecutter.package_name }}.domain import errors
+
+STATUS_OF: dict[type[errors.DomainError], int] = {
+    errors.AccountNotFound: 404,
+    errors.AccountAlreadyExists: 409,
+    errors.DuplicateIdempotencyKey: 409,
+    errors.IdempotencyKeyReused: 409,
+    errors.InsufficientFunds: 409,
+    errors.ConcurrencyConflict: 409,
+    errors.InvalidMoney: 422,
+    errors.InvalidTransfer: 422,
+    errors.CurrencyMismatch: 422,
+    errors.StorageUnavailable: 503,
+}
+DEFAULT_DOMAIN_STATUS = 409
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorOut} for status in (400, 404, 409, 413, 422, 503)
+}
+"""Declared on every route, so the OpenAPI schema lists the errors the API really returns."""
+
+
+def status_of(error: errors.DomainError) -> int:
+    for error_type in type(error).__mro__:
+        if error_type in STATUS_OF:
+            return STATUS_OF[error_type]
+    return DEFAULT_DOMAIN_STATUS
+
+
+def error_response(status: int, code: str, message: str, **extra: object) -> JSONResponse:
+    body = ErrorOut(error=ErrorDetail(code=code, message=message)).model_dump()
+    body["error"].update(jsonable_encoder(extra))
+    return JSONResponse(body, status_code=status)
+
+
+async def on_domain_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, errors.DomainError)
+    return error_response(status_of(error), error.code, str(error))
+
+
+async def on_validation_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    details = [
+        {"location": list(issue["loc"]), "message": issue["msg"], "type": issue["type"]}
+        for issue in error.errors()
+    ]
+    return error_response(422, "validation_error", "the request is not valid", details=details)
+
+
+async def on_http_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    return error_response(error.status_code, f"http_{error.status_code}", str(error.detail))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(errors.DomainError, on_domain_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(HTTPException, on_http_error)

@@ -1,0 +1,1 @@
+"""One router per resource, each built from the use cases it needs."""

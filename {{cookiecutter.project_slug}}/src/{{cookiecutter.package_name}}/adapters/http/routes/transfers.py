@@ -1,0 +1,46 @@
+"""/transfers: move money, at most once per ``Idempotency-Key``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response, status
+
+from {{ cookiecutter.package_name }}.adapters.http.errors import ERROR_RESPONSES
+from {{ cookiecutter.package_name }}.adapters.http.schemas import TransferBody, TransferOut
+from {{ cookiecutter.package_name }}.domain.ids import AccountId
+from {{ cookiecutter.package_name }}.domain.money import Money
+from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
+from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferRequest
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Retries with the same key return the first result and move no money.",
+    ),
+]
+
+
+def transfers_router(use_cases: UseCases) -> APIRouter:
+    router = APIRouter(prefix="/transfers", tags=["transfers"], responses=ERROR_RESPONSES)
+
+    @router.post("", status_code=status.HTTP_201_CREATED)
+    async def transfer_funds(
+        body: TransferBody, response: Response, idempotency_key: IdempotencyKey = None
+    ) -> TransferOut:
+        request = TransferRequest(
+            source_id=AccountId(body.source_account_id),
+            destination_id=AccountId(body.destination_account_id),
+            amount=Money(body.amount_minor_units, body.currency),
+            idempotency_key=idempotency_key,
+        )
+        outcome = await use_cases.transfer_funds(request)
+        if outcome.replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+        return TransferOut.of(outcome.transfer)
+
+    return router

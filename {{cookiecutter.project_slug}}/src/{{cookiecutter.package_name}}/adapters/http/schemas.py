@@ -1,0 +1,121 @@
+"""Request and response bodies: the public contract of the HTTP API.
+
+Kept apart from the domain classes on purpose, so the API can stay stable while the
+domain changes (and the other way round). Strict types: ``"1"`` or ``true`` is not an
+amount.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from {{ cookiecutter.package_name }}.domain.account import Account
+from {{ cookiecutter.package_name }}.domain.money import MAX_MINOR_UNITS, Currency
+from {{ cookiecutter.package_name }}.usecases.list_transfers import TransferLine, TransferPage
+from {{ cookiecutter.package_name }}.domain.transfer import Transfer
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+Email = Annotated[str, Field(min_length=3, max_length=320, pattern=EMAIL_PATTERN)]
+PositiveAmount = Annotated[StrictInt, Field(gt=0, le=MAX_MINOR_UNITS)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OpenAccountBody(Body):
+    owner_email: Email
+    currency: Currency
+
+
+class DepositBody(Body):
+    amount_minor_units: PositiveAmount
+    currency: Currency
+
+
+class TransferBody(Body):
+    source_account_id: uuid.UUID
+    destination_account_id: uuid.UUID
+    amount_minor_units: PositiveAmount
+    currency: Currency
+
+
+class AccountOut(Body):
+    id: uuid.UUID
+    owner_email: str
+    currency: Currency
+    balance_minor_units: int
+
+    @classmethod
+    def of(cls, account: Account) -> AccountOut:
+        return cls(
+            id=account.id,
+            owner_email=account.owner_email,
+            currency=account.currency,
+            balance_minor_units=account.balance.minor_units,
+        )
+
+
+class TransferOut(Body):
+    id: uuid.UUID
+    source_account_id: uuid.UUID
+    destination_account_id: uuid.UUID
+    amount_minor_units: int
+    currency: Currency
+    created_at: datetime
+
+    @classmethod
+    def of(cls, transfer: Transfer) -> TransferOut:
+        return cls(
+            id=transfer.id,
+            source_account_id=transfer.source_id,
+            destination_account_id=transfer.destination_id,
+            amount_minor_units=transfer.amount.minor_units,
+            currency=transfer.amount.currency,
+            created_at=transfer.created_at,
+        )
+
+
+class TransferLineOut(Body):
+    transfer: TransferOut
+    direction: str = Field(description="'in' or 'out', seen from the listed account")
+    counterpart_account_id: uuid.UUID
+    counterpart_owner_email: str
+
+    @classmethod
+    def of(cls, line: TransferLine) -> TransferLineOut:
+        return cls(
+            transfer=TransferOut.of(line.transfer),
+            direction="in" if line.incoming else "out",
+            counterpart_account_id=line.counterpart.id,
+            counterpart_owner_email=line.counterpart.owner_email,
+        )
+
+
+class TransferPageOut(Body):
+    items: list[TransferLineOut]
+    limit: int
+    offset: int
+
+    @classmethod
+    def of(cls, page: TransferPage) -> TransferPageOut:
+        items = [TransferLineOut.of(line) for line in page.lines]
+        return cls(items=items, limit=page.limit, offset=page.offset)
+
+
+class ErrorDetail(Body):
+    code: str
+    message: str
+
+
+class ErrorOut(Body):
+    error: ErrorDetail
+
+
+class HealthOut(Body):
+    status: str

@@ -1,0 +1,92 @@
+"""In-memory implementations of the repository ports in ``domain/repositories.py``.
+
+They read and write a private working copy owned by their unit of work: nothing reaches
+the shared store until that unit of work commits. Accounts are handed out as copies, so
+changing one in a use case changes nothing stored until ``update_balances``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Collection, Sequence
+
+from {{ cookiecutter.package_name }}.adapters.memory.store import MemoryState
+from {{ cookiecutter.package_name }}.domain.account import Account
+from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
+from {{ cookiecutter.package_name }}.domain.errors import (
+    AccountAlreadyExists,
+    AccountNotFound,
+    DuplicateIdempotencyKey,
+)
+from {{ cookiecutter.package_name }}.domain.ids import AccountId
+from {{ cookiecutter.package_name }}.domain.transfer import Transfer
+
+
+class MemoryAccountRepository:
+    def __init__(self, state: MemoryState) -> None:
+        self._state = state
+
+    async def add(self, account: Account) -> None:
+        if account.id in self._state.accounts:
+            raise AccountAlreadyExists(f"account {account.id} already exists")
+        self._state.accounts[account.id] = copy.copy(account)
+
+    async def get(self, account_id: AccountId) -> Account:
+        try:
+            return copy.copy(self._state.accounts[account_id])
+        except KeyError:
+            raise AccountNotFound(f"no account {account_id}") from None
+
+    async def get_many(self, account_ids: Collection[AccountId]) -> dict[AccountId, Account]:
+        accounts = self._state.accounts
+        return {id_: copy.copy(accounts[id_]) for id_ in sorted(account_ids) if id_ in accounts}
+
+    async def lock_many(self, account_ids: Collection[AccountId]) -> dict[AccountId, Account]:
+        found = await self.get_many(account_ids)
+        missing = set(account_ids) - found.keys()
+        if missing:
+            raise AccountNotFound(f"no account {', '.join(sorted(map(str, missing)))}")
+        return found
+
+    async def update_balances(self, accounts: Collection[Account]) -> None:
+        for account in accounts:
+            if account.id not in self._state.accounts:
+                raise AccountNotFound(f"no account {account.id}")
+            self._state.accounts[account.id] = copy.copy(account)
+
+
+class MemoryTransferRepository:
+    def __init__(self, state: MemoryState) -> None:
+        self._state = state
+
+    async def add(self, transfer: Transfer) -> None:
+        key = transfer.idempotency_key
+        if key is not None and await self.get_by_idempotency_key(key) is not None:
+            raise DuplicateIdempotencyKey(f"idempotency key {key!r} already used")
+        self._state.transfers[transfer.id] = transfer
+
+    async def get_by_idempotency_key(self, key: str) -> Transfer | None:
+        matches = (t for t in self._state.transfers.values() if t.idempotency_key == key)
+        return next(matches, None)
+
+    async def list_for_account(
+        self, account_id: AccountId, *, limit: int, offset: int
+    ) -> Sequence[Transfer]:
+        involved = [
+            transfer
+            for transfer in self._state.transfers.values()
+            if account_id in (transfer.source_id, transfer.destination_id)
+        ]
+        involved.sort(key=lambda transfer: (transfer.created_at, transfer.id), reverse=True)
+        return involved[offset : offset + limit]
+
+
+class MemoryAuditLog:
+    def __init__(self, state: MemoryState) -> None:
+        self._state = state
+
+    async def append(self, entry: AuditEntry) -> None:
+        self._state.audit_entries.append(entry)
+
+    async def list_for_subject(self, subject_id: str) -> Sequence[AuditEntry]:
+        return [entry for entry in self._state.audit_entries if entry.subject_id == subject_id]

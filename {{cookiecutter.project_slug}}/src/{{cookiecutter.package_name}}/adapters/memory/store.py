@@ -1,0 +1,35 @@
+"""The "database" of the memory adapter: committed state, and a lock for writers."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from {{ cookiecutter.package_name }}.domain.account import Account
+from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
+from {{ cookiecutter.package_name }}.domain.ids import AccountId, TransferId
+from {{ cookiecutter.package_name }}.domain.transfer import Transfer
+
+
+@dataclass(slots=True)
+class MemoryState:
+    """One consistent version of everything stored. Entities in it are never mutated."""
+
+    accounts: dict[AccountId, Account] = field(default_factory=dict)
+    transfers: dict[TransferId, Transfer] = field(default_factory=dict)
+    audit_entries: list[AuditEntry] = field(default_factory=list)
+
+    def copy(self) -> MemoryState:
+        return MemoryState(dict(self.accounts), dict(self.transfers), list(self.audit_entries))
+
+
+@dataclass(slots=True)
+class MemoryStore:
+    """Committed state, shared by every unit of work of one ``MemoryUnitOfWorkFactory``.
+
+    Writers hold ``write_lock`` for their whole unit of work, like SQLite's immediate
+    transactions, so two concurrent transfers cannot both read the same old balance.
+    """
+
+    committed: MemoryState = field(default_factory=MemoryState)
+    write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)

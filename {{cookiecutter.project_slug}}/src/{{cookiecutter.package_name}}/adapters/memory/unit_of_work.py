@@ -1,0 +1,65 @@
+"""In-memory implementation of the unit-of-work port in ``usecases/unit_of_work.py``.
+
+Rollback is real: repositories work on a copy of the committed state, and only
+``commit`` publishes that copy. Leaving the block without committing throws it away.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from {{ cookiecutter.package_name }}.adapters.memory.repositories import (
+    MemoryAccountRepository,
+    MemoryAuditLog,
+    MemoryTransferRepository,
+)
+from {{ cookiecutter.package_name }}.adapters.memory.store import MemoryState, MemoryStore
+
+
+class MemoryUnitOfWork:
+    def __init__(self, store: MemoryStore, *, read_only: bool = False) -> None:
+        self._store = store
+        self._read_only = read_only
+        self._bind(store.committed.copy())
+
+    def _bind(self, working: MemoryState) -> None:
+        self._working = working
+        self.accounts = MemoryAccountRepository(working)
+        self.transfers = MemoryTransferRepository(working)
+        self.audit_log = MemoryAuditLog(working)
+
+    async def __aenter__(self) -> Self:
+        if not self._read_only:
+            await self._store.write_lock.acquire()
+        # Start from the state committed by the time the transaction really begins.
+        self._bind(self._store.committed.copy())
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.rollback()
+        if not self._read_only:
+            self._store.write_lock.release()
+
+    async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("commit() in a read-only unit of work")
+        self._store.committed = self._working.copy()
+
+    async def rollback(self) -> None:
+        self._bind(self._store.committed.copy())
+
+
+class MemoryUnitOfWorkFactory:
+    """Hands out units of work over one shared ``MemoryStore``."""
+
+    def __init__(self, store: MemoryStore | None = None) -> None:
+        self.store = store or MemoryStore()
+
+    def __call__(self, *, read_only: bool = False) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self.store, read_only=read_only)

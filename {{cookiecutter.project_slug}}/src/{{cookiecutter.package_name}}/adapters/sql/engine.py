@@ -1,0 +1,57 @@
+"""Create the async engine, tuned per backend. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+SQLITE_BUSY_TIMEOUT_MS = 5_000
+IMMEDIATE = "immediate"
+"""Execution option value asking SQLite to take the write lock when the transaction begins."""
+
+
+def is_sqlite(engine: AsyncEngine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def create_engine(database_url: str, *, pool_size: int = 10, connect_timeout: float = 5.0) -> AsyncEngine:
+    """An engine for ``database_url``; SQLite gets WAL, a busy timeout and real transactions."""
+    if database_url.startswith("sqlite"):
+        engine = create_async_engine(database_url, connect_args={"timeout": connect_timeout})
+        _make_sqlite_transactional(engine)
+        return engine
+    return create_async_engine(
+        database_url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"timeout": connect_timeout},
+    )
+
+
+def _make_sqlite_transactional(engine: AsyncEngine) -> None:
+    """Let SQLAlchemy, not the sqlite3 module, decide where transactions begin.
+
+    The sqlite3 module begins transactions lazily and never for reads, so a read followed
+    by a write is not isolated. Here every unit of work issues its own ``BEGIN``; writers
+    issue ``BEGIN IMMEDIATE`` and so take the write lock before their first read, the
+    SQLite equivalent of ``SELECT ... FOR UPDATE``.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == IMMEDIATE else "BEGIN")

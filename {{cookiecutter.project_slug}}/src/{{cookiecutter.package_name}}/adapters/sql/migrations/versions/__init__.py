@@ -1,0 +1,1 @@
+"""Revisions, oldest first. Create new ones with the ``revision`` command."""

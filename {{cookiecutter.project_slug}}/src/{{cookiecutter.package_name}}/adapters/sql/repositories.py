@@ -1,0 +1,174 @@
+"""SQL implementations of the repository ports in ``domain/repositories.py``.
+
+Each repository is bound to the one connection (and so the one transaction) of the unit
+of work that created it, and never commits. Batch methods issue one statement whatever
+the number of rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import Row, bindparam, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from {{ cookiecutter.package_name }}.adapters.sql.errors import domain_errors
+from {{ cookiecutter.package_name }}.adapters.sql.tables import accounts, audit_entries, transfers
+from {{ cookiecutter.package_name }}.domain.account import Account
+from {{ cookiecutter.package_name }}.domain.audit import AuditAction, AuditEntry
+from {{ cookiecutter.package_name }}.domain.errors import AccountNotFound
+from {{ cookiecutter.package_name }}.domain.ids import AccountId, AuditEntryId, TransferId
+from {{ cookiecutter.package_name }}.domain.money import Currency, Money
+from {{ cookiecutter.package_name }}.domain.transfer import Transfer
+
+
+class SqlAccountRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, account: Account) -> None:
+        with domain_errors():
+            await self._connection.execute(
+                accounts.insert().values(
+                    id=account.id,
+                    owner_email=account.owner_email,
+                    currency=account.currency.value,
+                    balance_minor_units=account.balance.minor_units,
+                )
+            )
+
+    async def get(self, account_id: AccountId) -> Account:
+        with domain_errors():
+            result = await self._connection.execute(
+                select(accounts).where(accounts.c.id == account_id)
+            )
+            row = result.one_or_none()
+        if row is None:
+            raise AccountNotFound(f"no account {account_id}")
+        return _account(row)
+
+    async def get_many(self, account_ids: Collection[AccountId]) -> dict[AccountId, Account]:
+        if not account_ids:
+            return {}
+        query = select(accounts).where(accounts.c.id.in_(account_ids)).order_by(accounts.c.id)
+        with domain_errors():
+            result = await self._connection.execute(query)
+        return {row.id: _account(row) for row in result}
+
+    async def lock_many(self, account_ids: Collection[AccountId]) -> dict[AccountId, Account]:
+        wanted = set(account_ids)
+        query = (
+            select(accounts)
+            .where(accounts.c.id.in_(wanted))
+            .order_by(accounts.c.id)
+            .with_for_update()
+        )
+        with domain_errors():
+            result = await self._connection.execute(query)
+        found = {row.id: _account(row) for row in result}
+        missing = wanted - found.keys()
+        if missing:
+            raise AccountNotFound(f"no account {', '.join(sorted(map(str, missing)))}")
+        return found
+
+    async def update_balances(self, accounts_: Collection[Account]) -> None:
+        statement = (
+            update(accounts)
+            .where(accounts.c.id == bindparam("account_id"))
+            .values(balance_minor_units=bindparam("balance"))
+        )
+        rows = [{"account_id": a.id, "balance": a.balance.minor_units} for a in accounts_]
+        if rows:
+            with domain_errors():
+                await self._connection.execute(statement, rows)
+
+
+class SqlTransferRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, transfer: Transfer) -> None:
+        with domain_errors():
+            await self._connection.execute(
+                transfers.insert().values(
+                    id=transfer.id,
+                    source_id=transfer.source_id,
+                    destination_id=transfer.destination_id,
+                    amount_minor_units=transfer.amount.minor_units,
+                    currency=transfer.amount.currency.value,
+                    created_at=transfer.created_at,
+                    idempotency_key=transfer.idempotency_key,
+                )
+            )
+
+    async def get_by_idempotency_key(self, key: str) -> Transfer | None:
+        query = select(transfers).where(transfers.c.idempotency_key == key)
+        with domain_errors():
+            row = (await self._connection.execute(query)).one_or_none()
+        return None if row is None else _transfer(row)
+
+    async def list_for_account(
+        self, account_id: AccountId, *, limit: int, offset: int
+    ) -> Sequence[Transfer]:
+        query = (
+            select(transfers)
+            .where(or_(transfers.c.source_id == account_id, transfers.c.destination_id == account_id))
+            .order_by(transfers.c.created_at.desc(), transfers.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        with domain_errors():
+            result = await self._connection.execute(query)
+        return [_transfer(row) for row in result]
+
+
+class SqlAuditLog:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def append(self, entry: AuditEntry) -> None:
+        with domain_errors():
+            await self._connection.execute(
+                audit_entries.insert().values(
+                    id=entry.id,
+                    action=entry.action.value,
+                    subject_id=entry.subject_id,
+                    occurred_at=entry.occurred_at,
+                    details=dict(entry.details),
+                )
+            )
+
+    async def list_for_subject(self, subject_id: str) -> Sequence[AuditEntry]:
+        query = (
+            select(audit_entries)
+            .where(audit_entries.c.subject_id == subject_id)
+            .order_by(audit_entries.c.occurred_at, audit_entries.c.id)
+        )
+        with domain_errors():
+            result = await self._connection.execute(query)
+        return [_audit_entry(row) for row in result]
+
+
+def _account(row: Row[Any]) -> Account:
+    currency = Currency(row.currency)
+    return Account(
+        AccountId(row.id), row.owner_email, currency, Money(row.balance_minor_units, currency)
+    )
+
+
+def _transfer(row: Row[Any]) -> Transfer:
+    return Transfer(
+        TransferId(row.id),
+        AccountId(row.source_id),
+        AccountId(row.destination_id),
+        Money(row.amount_minor_units, Currency(row.currency)),
+        row.created_at,
+        row.idempotency_key,
+    )
+
+
+def _audit_entry(row: Row[Any]) -> AuditEntry:
+    return AuditEntry(
+        AuditEntryId(row.id), AuditAction(row.action), row.subject_id, row.occurred_at, row.details
+    )

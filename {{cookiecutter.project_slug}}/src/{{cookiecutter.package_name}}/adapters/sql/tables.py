@@ -1,0 +1,81 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations must match it exactly."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+)
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
+
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("owner_email", String(320), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("balance_minor_units", BigInteger, nullable=False),
+    CheckConstraint("balance_minor_units >= 0", name="balance_not_negative"),
+)
+
+transfers = Table(
+    "transfers",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("source_id", Uuid, ForeignKey("accounts.id"), nullable=False),
+    Column("destination_id", Uuid, ForeignKey("accounts.id"), nullable=False),
+    Column("amount_minor_units", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("idempotency_key", String(255), nullable=True, unique=True),
+    Index(None, "source_id", "created_at"),
+    Index(None, "destination_id", "created_at"),
+)
+
+audit_entries = Table(
+    "audit_entries",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("action", String(64), nullable=False),
+    Column("subject_id", String(64), nullable=False, index=True),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("details", JSON, nullable=False),
+)

@@ -1,0 +1,5 @@
+"""The business rules of the ledger.
+
+Nothing in here knows about HTTP, SQL or any framework: only the standard library is
+imported, and import-linter contracts in ``pyproject.toml`` keep it that way.
+"""

@@ -1,0 +1,60 @@
+"""Errors the business can name, raised by the domain and by adapters on its behalf.
+
+Each error carries a stable machine-readable ``code``. Adapters translate driver errors
+(missing rows, unique violations, deadlocks, lost connections) into these, so nothing
+outside an adapter ever handles a database exception.
+"""
+
+
+class DomainError(Exception):
+    """Base of every error the business rules or the ports may raise."""
+
+    code = "domain_error"
+
+
+class InvalidMoney(DomainError):
+    code = "invalid_money"
+
+
+class CurrencyMismatch(DomainError):
+    code = "currency_mismatch"
+
+
+class InsufficientFunds(DomainError):
+    code = "insufficient_funds"
+
+
+class InvalidTransfer(DomainError):
+    code = "invalid_transfer"
+
+
+class AccountNotFound(DomainError):
+    code = "account_not_found"
+
+
+class AccountAlreadyExists(DomainError):
+    code = "account_already_exists"
+
+
+class DuplicateIdempotencyKey(DomainError):
+    """Another transfer already used this idempotency key (the caller should look it up)."""
+
+    code = "duplicate_idempotency_key"
+
+
+class IdempotencyKeyReused(DomainError):
+    """The key was used before for a *different* transfer request."""
+
+    code = "idempotency_key_reused"
+
+
+class ConcurrencyConflict(DomainError):
+    """The storage aborted the work because of a concurrent one; retrying is safe."""
+
+    code = "concurrency_conflict"
+
+
+class StorageUnavailable(DomainError):
+    """The storage cannot be reached right now; the work was not done."""
+
+    code = "storage_unavailable"

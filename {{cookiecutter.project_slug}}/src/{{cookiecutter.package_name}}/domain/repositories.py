@@ -1,0 +1,58 @@
+"""Ports: what the use cases need from storage, as structural ``Protocol``s.
+
+Adapters (``adapters/memory/repositories.py``, ``adapters/sql/repositories.py``) implement
+these without inheriting from them; ``mypy --strict`` fails the build when one drifts.
+Repositories never commit: the unit of work that handed them out does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Protocol
+
+from {{ cookiecutter.package_name }}.domain.account import Account
+from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
+from {{ cookiecutter.package_name }}.domain.ids import AccountId
+from {{ cookiecutter.package_name }}.domain.transfer import Transfer
+
+
+class AccountRepository(Protocol):
+    async def add(self, account: Account) -> None:
+        """Store a new account; raise ``AccountAlreadyExists`` if its id is taken."""
+
+    async def get(self, account_id: AccountId) -> Account:
+        """Return the account; raise ``AccountNotFound`` if there is none."""
+
+    async def get_many(self, account_ids: Collection[AccountId]) -> dict[AccountId, Account]:
+        """Return the accounts that exist among ``account_ids``, in one round trip."""
+
+    async def lock_many(self, account_ids: Collection[AccountId]) -> dict[AccountId, Account]:
+        """Fetch and lock all of ``account_ids`` in one call, in id order, for an update.
+
+        Locking in a deterministic order is what keeps opposite concurrent transfers from
+        deadlocking. Raise ``AccountNotFound`` if any of them is missing.
+        """
+
+    async def update_balances(self, accounts: Collection[Account]) -> None:
+        """Persist the balances of accounts fetched from this repository."""
+
+
+class TransferRepository(Protocol):
+    async def add(self, transfer: Transfer) -> None:
+        """Store a transfer; raise ``DuplicateIdempotencyKey`` if its key is taken."""
+
+    async def get_by_idempotency_key(self, key: str) -> Transfer | None:
+        """Return the transfer made with this idempotency key, if any."""
+
+    async def list_for_account(
+        self, account_id: AccountId, *, limit: int, offset: int
+    ) -> Sequence[Transfer]:
+        """Transfers in or out of the account, newest first (ties broken by id)."""
+
+
+class AuditLog(Protocol):
+    async def append(self, entry: AuditEntry) -> None:
+        """Record an entry; it is kept only if the unit of work commits."""
+
+    async def list_for_subject(self, subject_id: str) -> Sequence[AuditEntry]:
+        """Entries about one subject, oldest first."""

@@ -1,0 +1,48 @@
+"""Every use case of the service, wired to one unit-of-work factory.
+
+Entry points (the HTTP adapter, a CLI, a worker) receive this object and call use cases
+through it; they never build one themselves. Each field is typed as a plain async callable
+so the composition root may wrap one (tracing, metrics) without changing any caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from {{ cookiecutter.package_name }}.domain.account import Account
+from {{ cookiecutter.package_name }}.domain.ids import AccountId
+from {{ cookiecutter.package_name }}.usecases.clock import Clock, utc_now
+from {{ cookiecutter.package_name }}.usecases.deposit import Deposit, DepositRequest
+from {{ cookiecutter.package_name }}.usecases.get_account import GetAccount
+from {{ cookiecutter.package_name }}.usecases.list_transfers import (
+    ListTransfers,
+    ListTransfersRequest,
+    TransferPage,
+)
+from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccount, OpenAccountRequest
+from {{ cookiecutter.package_name }}.usecases.transfer_funds import (
+    TransferFunds,
+    TransferOutcome,
+    TransferRequest,
+)
+from {{ cookiecutter.package_name }}.usecases.unit_of_work import UnitOfWorkFactory
+
+
+@dataclass(frozen=True, slots=True)
+class UseCases:
+    open_account: Callable[[OpenAccountRequest], Awaitable[Account]]
+    deposit: Callable[[DepositRequest], Awaitable[Account]]
+    transfer_funds: Callable[[TransferRequest], Awaitable[TransferOutcome]]
+    get_account: Callable[[AccountId], Awaitable[Account]]
+    list_transfers: Callable[[ListTransfersRequest], Awaitable[TransferPage]]
+
+    @classmethod
+    def wired_to(cls, unit_of_work: UnitOfWorkFactory, *, clock: Clock = utc_now) -> UseCases:
+        return cls(
+            open_account=OpenAccount(unit_of_work, clock),
+            deposit=Deposit(unit_of_work, clock),
+            transfer_funds=TransferFunds(unit_of_work, clock),
+            get_account=GetAccount(unit_of_work),
+            list_transfers=ListTransfers(unit_of_work),
+        )

@@ -1,0 +1,42 @@
+"""Put money into an account from outside the ledger."""
+
+from dataclasses import dataclass
+
+from {{ cookiecutter.package_name }}.domain.account import Account
+from {{ cookiecutter.package_name }}.domain.audit import AuditAction, AuditEntry
+from {{ cookiecutter.package_name }}.domain.ids import AccountId
+from {{ cookiecutter.package_name }}.domain.money import Money
+from {{ cookiecutter.package_name }}.usecases.clock import Clock, utc_now
+from {{ cookiecutter.package_name }}.usecases.retry import retry_on_conflict
+from {{ cookiecutter.package_name }}.usecases.unit_of_work import UnitOfWorkFactory
+
+
+@dataclass(frozen=True, slots=True)
+class DepositRequest:
+    account_id: AccountId
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class Deposit:
+    unit_of_work: UnitOfWorkFactory
+    clock: Clock = utc_now
+
+    async def __call__(self, request: DepositRequest) -> Account:
+        return await retry_on_conflict(lambda: self._deposit_once(request))
+
+    async def _deposit_once(self, request: DepositRequest) -> Account:
+        async with self.unit_of_work() as uow:
+            account = (await uow.accounts.lock_many([request.account_id]))[request.account_id]
+            account.deposit(request.amount)
+            await uow.accounts.update_balances([account])
+            await uow.audit_log.append(
+                AuditEntry.record(
+                    AuditAction.DEPOSIT_MADE,
+                    account.id,
+                    at=self.clock(),
+                    amount_minor_units=str(request.amount.minor_units),
+                )
+            )
+            await uow.commit()
+        return account

@@ -1,0 +1,88 @@
+"""Move money between two accounts, exactly once per idempotency key.
+
+Both accounts are locked with one batch call in id order, so two opposite transfers
+running at the same time wait for each other instead of deadlocking. The balances, the
+transfer and its audit entry are written in one unit of work: all of them or none.
+"""
+
+from dataclasses import dataclass
+
+from {{ cookiecutter.package_name }}.domain.audit import AuditAction, AuditEntry
+from {{ cookiecutter.package_name }}.domain.errors import DuplicateIdempotencyKey, IdempotencyKeyReused
+from {{ cookiecutter.package_name }}.domain.ids import AccountId
+from {{ cookiecutter.package_name }}.domain.money import Money
+from {{ cookiecutter.package_name }}.domain.transfer import Transfer
+from {{ cookiecutter.package_name }}.usecases.clock import Clock, utc_now
+from {{ cookiecutter.package_name }}.usecases.retry import retry_on_conflict
+from {{ cookiecutter.package_name }}.usecases.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+
+@dataclass(frozen=True, slots=True)
+class TransferRequest:
+    source_id: AccountId
+    destination_id: AccountId
+    amount: Money
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TransferOutcome:
+    transfer: Transfer
+    replayed: bool
+    """True when an earlier request with the same idempotency key already did the work."""
+
+
+@dataclass(frozen=True, slots=True)
+class TransferFunds:
+    unit_of_work: UnitOfWorkFactory
+    clock: Clock = utc_now
+
+    async def __call__(self, request: TransferRequest) -> TransferOutcome:
+        try:
+            return await retry_on_conflict(lambda: self._transfer_once(request))
+        except DuplicateIdempotencyKey:
+            # A concurrent request with the same key committed first: answer with its result.
+            async with self.unit_of_work(read_only=True) as uow:
+                outcome = await self._previous_outcome(uow, request)
+            if outcome is None:
+                raise
+            return outcome
+
+    async def _transfer_once(self, request: TransferRequest) -> TransferOutcome:
+        async with self.unit_of_work() as uow:
+            previous = await self._previous_outcome(uow, request)
+            if previous is not None:
+                return previous
+            accounts = await uow.accounts.lock_many([request.source_id, request.destination_id])
+            transfer = Transfer.between(
+                accounts[request.source_id],
+                accounts[request.destination_id],
+                request.amount,
+                at=self.clock(),
+                idempotency_key=request.idempotency_key,
+            )
+            await uow.accounts.update_balances(list(accounts.values()))
+            await uow.transfers.add(transfer)
+            await uow.audit_log.append(
+                AuditEntry.record(
+                    AuditAction.TRANSFER_COMPLETED,
+                    transfer.id,
+                    at=transfer.created_at,
+                    source_id=str(transfer.source_id),
+                    destination_id=str(transfer.destination_id),
+                    amount_minor_units=str(transfer.amount.minor_units),
+                )
+            )
+            await uow.commit()
+        return TransferOutcome(transfer, replayed=False)
+
+    @staticmethod
+    async def _previous_outcome(uow: UnitOfWork, request: TransferRequest) -> TransferOutcome | None:
+        if request.idempotency_key is None:
+            return None
+        previous = await uow.transfers.get_by_idempotency_key(request.idempotency_key)
+        if previous is None:
+            return None
+        if not previous.same_request_as(request.source_id, request.destination_id, request.amount):
+            raise IdempotencyKeyReused("this Idempotency-Key was used for a different transfer")
+        return TransferOutcome(previous, replayed=True)

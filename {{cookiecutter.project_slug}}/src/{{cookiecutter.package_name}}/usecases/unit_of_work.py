@@ -1,0 +1,52 @@
+"""Port: one database transaction, and the repositories bound to it.
+
+``async with uow_factory() as uow:`` opens the transaction; ``await uow.commit()`` makes
+the work durable; leaving the block without committing rolls everything back, whatever
+the reason. Repositories never commit on their own.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from {{ cookiecutter.package_name }}.domain.repositories import (
+    AccountRepository,
+    AuditLog,
+    TransferRepository,
+)
+
+
+class UnitOfWork(Protocol):
+    @property
+    def accounts(self) -> AccountRepository: ...
+
+    @property
+    def transfers(self) -> TransferRepository: ...
+
+    @property
+    def audit_log(self) -> AuditLog: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed."""
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """Start a new unit of work.
+
+        ``read_only`` lets the storage choose a cheaper transaction (on SQLite, one that
+        does not take the write lock up front); writing in it is a programming error.
+        """
+        ...

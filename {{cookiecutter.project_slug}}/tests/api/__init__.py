@@ -1,0 +1,1 @@
+"""HTTP through the real app, on a migrated SQLite database in a temporary folder."""

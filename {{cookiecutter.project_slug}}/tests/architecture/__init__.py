@@ -1,0 +1,1 @@
+"""Checks of the project's own configuration that keep the architecture rules honest."""

@@ -1,0 +1,1 @@
+"""Domain and use cases on the memory adapter: no network, no disk, milliseconds."""
