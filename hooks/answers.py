@@ -30,6 +30,8 @@ CHOICES = {
 }
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 PACKAGE_PATTERN = re.compile(r"^[a-z_][a-z0-9_]*$")
+MAX_PACKAGE_LENGTH = 32
+"""Longer names would push generated import lines past the 100-column limit."""
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
@@ -62,6 +64,11 @@ def package_problems(package: str) -> list[str]:
         return [
             f"package_name {package!r} is not a Python identifier (lowercase letters, digits and "
             f"underscores, not starting with a digit): type {suggestion!r} instead."
+        ]
+    if len(package) > MAX_PACKAGE_LENGTH:
+        return [
+            f"package_name {package!r} is longer than {MAX_PACKAGE_LENGTH} characters: "
+            f"type a shorter one such as {package[:MAX_PACKAGE_LENGTH].rstrip('_')!r}."
         ]
     if keyword.iskeyword(package) or keyword.issoftkeyword(package):
         return [f"package_name {package!r} is a Python keyword: type {package + '_service'!r}."]

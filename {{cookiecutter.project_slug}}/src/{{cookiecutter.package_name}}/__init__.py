@@ -1,1 +1,4 @@
-"""{{ cookiecutter.project_name }}: {{ cookiecutter.description }}"""
+"""{{ cookiecutter.project_name | wordwrap(90) | replace('"""', "'''") }}
+
+{{ cookiecutter.description | wordwrap(90) | replace('"""', "'''") }}
+"""

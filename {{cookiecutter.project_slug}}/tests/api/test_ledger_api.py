@@ -100,7 +100,8 @@ class TestErrors:
         alice = await open_account(client)
 
         response = await client.post(
-            f"/accounts/{alice['id']}/deposits", json={"amount_minor_units": amount, "currency": "EUR"}
+            f"/accounts/{alice['id']}/deposits",
+            json={"amount_minor_units": amount, "currency": "EUR"},
         )
 
         assert response.status_code == 422

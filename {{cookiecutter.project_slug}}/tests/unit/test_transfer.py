@@ -3,7 +3,11 @@ from datetime import UTC, datetime
 import pytest
 
 from {{ cookiecutter.package_name }}.domain.account import Account
-from {{ cookiecutter.package_name }}.domain.errors import CurrencyMismatch, InsufficientFunds, InvalidTransfer
+from {{ cookiecutter.package_name }}.domain.errors import (
+    CurrencyMismatch,
+    InsufficientFunds,
+    InvalidTransfer,
+)
 from {{ cookiecutter.package_name }}.domain.money import Currency, Money
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
 

@@ -22,7 +22,9 @@ def eur(minor_units: int) -> Money:
     return Money(minor_units, Currency.EUR)
 
 
-async def open_funded(use_cases: UseCases, minor_units: int, email: str = "a@example.com") -> Account:
+async def open_funded(
+    use_cases: UseCases, minor_units: int, email: str = "a@example.com"
+) -> Account:
     account = await use_cases.open_account(OpenAccountRequest(email, Currency.EUR))
     if minor_units:
         account = await use_cases.deposit(DepositRequest(account.id, eur(minor_units)))

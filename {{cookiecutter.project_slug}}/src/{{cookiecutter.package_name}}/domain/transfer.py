@@ -47,7 +47,9 @@ class Transfer:
     def counterpart_of(self, account_id: AccountId) -> AccountId:
         return self.destination_id if account_id == self.source_id else self.source_id
 
-    def same_request_as(self, source_id: AccountId, destination_id: AccountId, amount: Money) -> bool:
+    def same_request_as(
+        self, source_id: AccountId, destination_id: AccountId, amount: Money
+    ) -> bool:
         """Whether a retry carrying this transfer's idempotency key asks for the same thing."""
         return (self.source_id, self.destination_id, self.amount) == (
             source_id,

@@ -8,7 +8,10 @@ transfer and its audit entry are written in one unit of work: all of them or non
 from dataclasses import dataclass
 
 from {{ cookiecutter.package_name }}.domain.audit import AuditAction, AuditEntry
-from {{ cookiecutter.package_name }}.domain.errors import DuplicateIdempotencyKey, IdempotencyKeyReused
+from {{ cookiecutter.package_name }}.domain.errors import (
+    DuplicateIdempotencyKey,
+    IdempotencyKeyReused,
+)
 from {{ cookiecutter.package_name }}.domain.ids import AccountId
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
@@ -77,7 +80,9 @@ class TransferFunds:
         return TransferOutcome(transfer, replayed=False)
 
     @staticmethod
-    async def _previous_outcome(uow: UnitOfWork, request: TransferRequest) -> TransferOutcome | None:
+    async def _previous_outcome(
+        uow: UnitOfWork, request: TransferRequest
+    ) -> TransferOutcome | None:
         if request.idempotency_key is None:
             return None
         previous = await uow.transfers.get_by_idempotency_key(request.idempotency_key)

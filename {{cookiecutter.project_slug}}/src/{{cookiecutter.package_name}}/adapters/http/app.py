@@ -9,7 +9,10 @@ from fastapi import FastAPI
 
 from {{ cookiecutter.package_name }}.adapters.http.errors import install_error_handlers
 from {{ cookiecutter.package_name }}.adapters.http.routes.accounts import accounts_router
-from {{ cookiecutter.package_name }}.adapters.http.routes.health import ReadinessProbe, health_router
+from {{ cookiecutter.package_name }}.adapters.http.routes.health import (
+    ReadinessProbe,
+    health_router,
+)
 from {{ cookiecutter.package_name }}.adapters.http.routes.transfers import transfers_router
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 

@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.money import MAX_MINOR_UNITS, Currency
-from {{ cookiecutter.package_name }}.usecases.list_transfers import TransferLine, TransferPage
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
+from {{ cookiecutter.package_name }}.usecases.list_transfers import TransferLine, TransferPage
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 

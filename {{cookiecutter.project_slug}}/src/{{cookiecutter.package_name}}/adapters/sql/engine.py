@@ -17,7 +17,9 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_engine(database_url: str, *, pool_size: int = 10, connect_timeout: float = 5.0) -> AsyncEngine:
+def create_engine(
+    database_url: str, *, pool_size: int = 10, connect_timeout: float = 5.0
+) -> AsyncEngine:
     """An engine for ``database_url``; SQLite gets WAL, a busy timeout and real transactions."""
     if database_url.startswith("sqlite"):
         engine = create_async_engine(database_url, connect_args={"timeout": connect_timeout})

@@ -113,7 +113,9 @@ class SqlTransferRepository:
     ) -> Sequence[Transfer]:
         query = (
             select(transfers)
-            .where(or_(transfers.c.source_id == account_id, transfers.c.destination_id == account_id))
+            .where(
+                or_(transfers.c.source_id == account_id, transfers.c.destination_id == account_id)
+            )
             .order_by(transfers.c.created_at.desc(), transfers.c.id.desc())
             .limit(limit)
             .offset(offset)

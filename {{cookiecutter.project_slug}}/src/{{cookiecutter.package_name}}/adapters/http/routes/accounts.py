@@ -18,7 +18,10 @@ from {{ cookiecutter.package_name }}.domain.ids import AccountId
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.deposit import DepositRequest
-from {{ cookiecutter.package_name }}.usecases.list_transfers import MAX_PAGE_SIZE, ListTransfersRequest
+from {{ cookiecutter.package_name }}.usecases.list_transfers import (
+    MAX_PAGE_SIZE,
+    ListTransfersRequest,
+)
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
 
 MAX_OFFSET = 1_000_000
