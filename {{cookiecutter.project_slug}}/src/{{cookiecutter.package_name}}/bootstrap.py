@@ -14,6 +14,16 @@ from fastapi import FastAPI
 
 from {{ cookiecutter.package_name }}.adapters.http.app import create_http_app
 from {{ cookiecutter.package_name }}.adapters.http.routes.health import ReadinessProbe
+{%- if cookiecutter.observability == "opentelemetry" %}
+from {{ cookiecutter.package_name }}.adapters.observability.exposition import (
+    expose,
+    tracer_provider,
+)
+from {{ cookiecutter.package_name }}.adapters.observability.instrumentation import (
+    instrument_use_cases,
+)
+from {{ cookiecutter.package_name }}.adapters.observability.metrics import Metrics
+{%- endif %}
 from {{ cookiecutter.package_name }}.adapters.sql.engine import create_engine
 from {{ cookiecutter.package_name }}.adapters.sql.health import DatabaseProbe
 from {{ cookiecutter.package_name }}.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
@@ -61,8 +71,19 @@ def bootstrap(
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The ASGI app, for uvicorn's ``--factory`` and for tests."""
     service = bootstrap(settings)
+{%- if cookiecutter.observability == "opentelemetry" %}
+    metrics, provider = Metrics(), tracer_provider("{{ cookiecutter.project_slug }}")
+    use_cases = instrument_use_cases(service.use_cases, provider.get_tracer(__name__), metrics)
+    app = create_http_app(
+        use_cases,
+        readiness_probe=service.readiness_probe,
+        on_shutdown=service.on_shutdown,
+    )
+    return expose(app, metrics, provider)
+{%- else %}
     return create_http_app(
         service.use_cases,
         readiness_probe=service.readiness_probe,
         on_shutdown=service.on_shutdown,
     )
+{%- endif %}
