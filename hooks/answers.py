@@ -15,6 +15,7 @@ import keyword
 import re
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from cookiecutter.exceptions import FailedHookException
@@ -127,8 +128,10 @@ def validate_answers(answers: Mapping[str, Any]) -> str:
 
 
 class ValidateAnswers(Extension):
-    """Registers ``validate_answers`` so ``cookiecutter.json`` can check answers early."""
+    """Registers ``validate_answers`` so ``cookiecutter.json`` can check answers early, and
+    ``hooks_dir`` so ``pre_gen_project.py`` (run from a temp file) can import this module."""
 
     def __init__(self, environment: Any) -> None:
         super().__init__(environment)
         environment.filters["validate_answers"] = validate_answers
+        environment.globals["hooks_dir"] = str(Path(__file__).resolve().parent)

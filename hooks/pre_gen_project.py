@@ -9,7 +9,7 @@ when this hook exits non-zero.
 import json
 import sys
 
-sys.path.insert(0, {{ cookiecutter._repo_dir | tojson }} + "/hooks")
+sys.path.insert(0, {{ hooks_dir | tojson }})
 
 from answers import find_problems, report  # noqa: E402
 
