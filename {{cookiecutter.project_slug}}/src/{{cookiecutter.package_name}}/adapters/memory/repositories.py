@@ -19,10 +19,15 @@ from {{ cookiecutter.package_name }}.domain.errors import (
     DuplicateIdempotencyKey,
 )
 from {{ cookiecutter.package_name }}.domain.ids import AccountId
+from {{ cookiecutter.package_name }}.domain.repositories import (
+    AccountRepository,
+    AuditLog,
+    TransferRepository,
+)
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
 
 
-class MemoryAccountRepository:
+class MemoryAccountRepository(AccountRepository):
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 
@@ -55,7 +60,7 @@ class MemoryAccountRepository:
             self._state.accounts[account.id] = copy.copy(account)
 
 
-class MemoryTransferRepository:
+class MemoryTransferRepository(TransferRepository):
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 
@@ -81,7 +86,7 @@ class MemoryTransferRepository:
         return involved[offset : offset + limit]
 
 
-class MemoryAuditLog:
+class MemoryAuditLog(AuditLog):
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 

@@ -20,10 +20,15 @@ from {{ cookiecutter.package_name }}.domain.audit import AuditAction, AuditEntry
 from {{ cookiecutter.package_name }}.domain.errors import AccountNotFound
 from {{ cookiecutter.package_name }}.domain.ids import AccountId, AuditEntryId, TransferId
 from {{ cookiecutter.package_name }}.domain.money import Currency, Money
+from {{ cookiecutter.package_name }}.domain.repositories import (
+    AccountRepository,
+    AuditLog,
+    TransferRepository,
+)
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
 
 
-class SqlAccountRepository:
+class SqlAccountRepository(AccountRepository):
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
@@ -84,7 +89,7 @@ class SqlAccountRepository:
                 await self._connection.execute(statement, rows)
 
 
-class SqlTransferRepository:
+class SqlTransferRepository(TransferRepository):
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
@@ -125,7 +130,7 @@ class SqlTransferRepository:
         return [_transfer(row) for row in result]
 
 
-class SqlAuditLog:
+class SqlAuditLog(AuditLog):
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
