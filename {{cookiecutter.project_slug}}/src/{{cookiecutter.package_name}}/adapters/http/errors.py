@@ -48,26 +48,19 @@ def error_response(status: int, code: str, message: str, **extra: object) -> JSO
     return JSONResponse(body, status_code=status)
 
 
-async def on_domain_error(_request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, errors.DomainError)
-    return error_response(status_of(error), error.code, str(error))
-
-
-async def on_validation_error(_request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, RequestValidationError)
-    details = [
-        {"location": list(issue["loc"]), "message": issue["msg"], "type": issue["type"]}
-        for issue in error.errors()
-    ]
-    return error_response(422, "validation_error", "the request is not valid", details=details)
-
-
-async def on_http_error(_request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, HTTPException)
-    return error_response(error.status_code, f"http_{error.status_code}", str(error.detail))
-
-
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(errors.DomainError, on_domain_error)
-    app.add_exception_handler(RequestValidationError, on_validation_error)
-    app.add_exception_handler(HTTPException, on_http_error)
+    @app.exception_handler(errors.DomainError)
+    async def on_domain_error(_request: Request, error: errors.DomainError) -> JSONResponse:
+        return error_response(status_of(error), error.code, str(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
+        details = [
+            {"location": list(issue["loc"]), "message": issue["msg"], "type": issue["type"]}
+            for issue in error.errors()
+        ]
+        return error_response(422, "validation_error", "the request is not valid", details=details)
+
+    @app.exception_handler(HTTPException)
+    async def on_http_error(_request: Request, error: HTTPException) -> JSONResponse:
+        return error_response(error.status_code, f"http_{error.status_code}", str(error.detail))
