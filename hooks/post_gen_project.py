@@ -18,6 +18,7 @@ KEEP_WHEN = {
     "compose.yaml": "{{ cookiecutter.docker }}" == "yes",
     str(PACKAGE / "adapters" / "observability"): "{{ cookiecutter.observability }}" != "none",
     "tests/unit/test_observability.py": "{{ cookiecutter.observability }}" != "none",
+    "deploy": "{{ cookiecutter.observability }}" != "none",
 }
 
 NEXT_STEPS = """

@@ -8,6 +8,9 @@ from collections.abc import Sequence
 
 import uvicorn
 
+{% if cookiecutter.observability == "opentelemetry" -%}
+from {{ cookiecutter.package_name }}.adapters.observability.json_logs import log_config
+{% endif -%}
 from {{ cookiecutter.package_name }}.adapters.sql import migrator
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -19,6 +22,10 @@ def serve(settings: Settings, _args: argparse.Namespace) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+{%- if cookiecutter.observability == "opentelemetry" %}
+        log_config=log_config(settings.log_level),
+        access_log=False,
+{%- endif %}
     )
 
 

@@ -15,14 +15,12 @@ from fastapi import FastAPI
 from {{ cookiecutter.package_name }}.adapters.http.app import create_http_app
 from {{ cookiecutter.package_name }}.adapters.http.routes.health import ReadinessProbe
 {%- if cookiecutter.observability == "opentelemetry" %}
-from {{ cookiecutter.package_name }}.adapters.observability.exposition import (
-    expose,
-    tracer_provider,
-)
+from {{ cookiecutter.package_name }}.adapters.observability.exposition import expose
 from {{ cookiecutter.package_name }}.adapters.observability.instrumentation import (
+    TracedUnitOfWorkFactory,
     instrument_use_cases,
 )
-from {{ cookiecutter.package_name }}.adapters.observability.metrics import Metrics
+from {{ cookiecutter.package_name }}.adapters.observability.telemetry import Telemetry
 {%- endif %}
 from {{ cookiecutter.package_name }}.adapters.sql.engine import create_engine
 from {{ cookiecutter.package_name }}.adapters.sql.health import DatabaseProbe
@@ -51,36 +49,45 @@ def bootstrap(
     *,
     unit_of_work: UnitOfWorkFactory | None = None,
     clock: Clock = utc_now,
+{%- if cookiecutter.observability == "opentelemetry" %}
+    telemetry: Telemetry | None = None,
+{%- endif %}
 ) -> Service:
     """Wire the service; any keyword given replaces the part built from settings."""
-    if unit_of_work is not None:
-        return Service(UseCases.wired_to(unit_of_work, clock=clock), always_ready)
-    settings = settings or Settings()
-    engine = create_engine(
-        settings.database_url,
-        pool_size=settings.database_pool_size,
-        connect_timeout=settings.database_connect_timeout_seconds,
-    )
-    return Service(
-        UseCases.wired_to(SqlUnitOfWorkFactory(engine), clock=clock),
-        DatabaseProbe(engine, timeout=settings.readiness_timeout_seconds),
-        on_shutdown=[engine.dispose],
-    )
+    readiness_probe: ReadinessProbe = always_ready
+    on_shutdown: list[Callable[[], Awaitable[None]]] = []
+    if unit_of_work is None:
+        settings = settings or Settings()
+        engine = create_engine(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            connect_timeout=settings.database_connect_timeout_seconds,
+        )
+        unit_of_work = SqlUnitOfWorkFactory(engine)
+        readiness_probe = DatabaseProbe(engine, timeout=settings.readiness_timeout_seconds)
+        on_shutdown.append(engine.dispose)
+{%- if cookiecutter.observability == "opentelemetry" %}
+    if telemetry is not None:
+        unit_of_work = TracedUnitOfWorkFactory(unit_of_work, telemetry)
+        use_cases = instrument_use_cases(UseCases.wired_to(unit_of_work, clock=clock), telemetry)
+        return Service(use_cases, readiness_probe, on_shutdown)
+{%- endif %}
+    return Service(UseCases.wired_to(unit_of_work, clock=clock), readiness_probe, on_shutdown)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The ASGI app, for uvicorn's ``--factory`` and for tests."""
-    service = bootstrap(settings)
 {%- if cookiecutter.observability == "opentelemetry" %}
-    metrics, provider = Metrics(), tracer_provider("{{ cookiecutter.project_slug }}")
-    use_cases = instrument_use_cases(service.use_cases, provider.get_tracer(__name__), metrics)
+    telemetry = Telemetry.for_service("{{ cookiecutter.project_slug }}")
+    service = bootstrap(settings, telemetry=telemetry)
     app = create_http_app(
-        use_cases,
+        service.use_cases,
         readiness_probe=service.readiness_probe,
         on_shutdown=service.on_shutdown,
     )
-    return expose(app, metrics, provider)
+    return expose(app, telemetry)
 {%- else %}
+    service = bootstrap(settings)
     return create_http_app(
         service.use_cases,
         readiness_probe=service.readiness_probe,

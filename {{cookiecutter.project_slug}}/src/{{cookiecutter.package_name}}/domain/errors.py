@@ -48,13 +48,19 @@ class IdempotencyKeyReused(DomainError):
     code = "idempotency_key_reused"
 
 
-class ConcurrencyConflict(DomainError):
+class StorageError(DomainError):
+    """The storage failed to do the work, through no fault of the request."""
+
+    code = "storage_error"
+
+
+class ConcurrencyConflict(StorageError):
     """The storage aborted the work because of a concurrent one; retrying is safe."""
 
     code = "concurrency_conflict"
 
 
-class StorageUnavailable(DomainError):
+class StorageUnavailable(StorageError):
     """The storage cannot be reached right now; the work was not done."""
 
     code = "storage_unavailable"

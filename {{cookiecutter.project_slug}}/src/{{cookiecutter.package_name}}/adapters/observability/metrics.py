@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
-LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
 
 class Metrics:
@@ -19,9 +19,22 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self.repo_latency = Histogram(
+            "repo_latency_seconds",
+            "Time spent in one repository call.",
+            ["repository", "operation"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
         self.errors = Counter(
             "errors",
-            "Errors by the layer that raised them and their kind.",
+            "Errors by the layer they surfaced in (domain, usecase, adapter) and their kind.",
             ["layer", "kind"],
+            registry=self.registry,
+        )
+        self.repo_calls = Counter(
+            "repo_calls",
+            "Repository calls, the denominator of the repository error rate.",
+            ["repository", "operation"],
             registry=self.registry,
         )
