@@ -94,4 +94,5 @@ class MemoryAuditLog(AuditLog):
         self._state.audit_entries.append(entry)
 
     async def list_for_subject(self, subject_id: str) -> Sequence[AuditEntry]:
-        return [entry for entry in self._state.audit_entries if entry.subject_id == subject_id]
+        entries = [entry for entry in self._state.audit_entries if entry.subject_id == subject_id]
+        return sorted(entries, key=lambda entry: (entry.occurred_at, entry.id))
