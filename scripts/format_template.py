@@ -3,7 +3,8 @@
 Ruff cannot read ``{{ cookiecutter.package_name }}``, so this bakes the template with the
 longest package name the answers allow, formats the baked project, and copies every
 changed Python file back with the names turned into template variables again. Wrapped
-imports keep their magic trailing comma, so shorter names render the same layout.
+imports keep their magic trailing comma, so shorter names render the same layout. Files
+with Jinja blocks (``{%``) are never overwritten: the needed change is printed instead.
 
     uv run python scripts/format_template.py
 """
@@ -54,6 +55,14 @@ def main() -> int:
                 continue
             relative = retemplate(str(path.relative_to(project))).replace(" ", "")
             target = TEMPLATE / relative
+            if "{%" in target.read_text():
+                # Copying back would drop the Jinja logic: show the change to make by hand.
+                diff = subprocess.run(
+                    ["diff", "-u", "--label", "rendered", "--label", "formatted", "-", str(path)],
+                    input=text, capture_output=True, text=True, check=False,
+                )
+                print(f"FIX BY HAND (has Jinja blocks) {target.relative_to(ROOT)}:\n{diff.stdout}")
+                continue
             target.write_text(retemplate(path.read_text()))
             print(f"formatted {target.relative_to(ROOT)}")
     return 0

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import FastAPI
 
 from {{ cookiecutter.package_name }}.adapters.http.app import create_http_app
 from {{ cookiecutter.package_name }}.adapters.http.routes.health import ReadinessProbe
+from {{ cookiecutter.package_name }}.adapters.notifier.logging_notifier import LoggingNotifier
 {%- if cookiecutter.observability == "opentelemetry" %}
 from {{ cookiecutter.package_name }}.adapters.observability.exposition import expose
 from {{ cookiecutter.package_name }}.adapters.observability.instrumentation import (
@@ -22,22 +24,29 @@ from {{ cookiecutter.package_name }}.adapters.observability.instrumentation impo
 )
 from {{ cookiecutter.package_name }}.adapters.observability.telemetry import Telemetry
 {%- endif %}
+from {{ cookiecutter.package_name }}.adapters.relay.outbox_relay import OutboxRelay
 from {{ cookiecutter.package_name }}.adapters.sql.engine import create_engine
 from {{ cookiecutter.package_name }}.adapters.sql.health import DatabaseProbe
 from {{ cookiecutter.package_name }}.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.clock import Clock, utc_now
+from {{ cookiecutter.package_name }}.usecases.deliver_notices import DeliverNotices, DeliveryPolicy
+from {{ cookiecutter.package_name }}.usecases.notifier import Notifier
 from {{ cookiecutter.package_name }}.usecases.unit_of_work import UnitOfWorkFactory
+
+Callback = Callable[[], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
 class Service:
-    """Everything an entry point needs: the use cases, a readiness probe, a way to stop."""
+    """Everything an entry point needs: use cases, a readiness probe, start and stop."""
 
     use_cases: UseCases
     readiness_probe: ReadinessProbe
-    on_shutdown: Sequence[Callable[[], Awaitable[None]]] = ()
+    relay: OutboxRelay
+    on_startup: Sequence[Callback] = ()
+    on_shutdown: Sequence[Callback] = ()
 
 
 async def always_ready() -> None:
@@ -48,16 +57,17 @@ def bootstrap(
     settings: Settings | None = None,
     *,
     unit_of_work: UnitOfWorkFactory | None = None,
+    notifier: Notifier | None = None,
     clock: Clock = utc_now,
 {%- if cookiecutter.observability == "opentelemetry" %}
     telemetry: Telemetry | None = None,
 {%- endif %}
 ) -> Service:
     """Wire the service; any keyword given replaces the part built from settings."""
+    settings = settings or Settings()
     readiness_probe: ReadinessProbe = always_ready
-    on_shutdown: list[Callable[[], Awaitable[None]]] = []
+    close_storage: list[Callback] = []
     if unit_of_work is None:
-        settings = settings or Settings()
         engine = create_engine(
             settings.database_url,
             pool_size=settings.database_pool_size,
@@ -65,32 +75,58 @@ def bootstrap(
         )
         unit_of_work = SqlUnitOfWorkFactory(engine)
         readiness_probe = DatabaseProbe(engine, timeout=settings.readiness_timeout_seconds)
-        on_shutdown.append(engine.dispose)
+        close_storage.append(engine.dispose)
 {%- if cookiecutter.observability == "opentelemetry" %}
     if telemetry is not None:
         unit_of_work = TracedUnitOfWorkFactory(unit_of_work, telemetry)
-        use_cases = instrument_use_cases(UseCases.wired_to(unit_of_work, clock=clock), telemetry)
-        return Service(use_cases, readiness_probe, on_shutdown)
 {%- endif %}
-    return Service(UseCases.wired_to(unit_of_work, clock=clock), readiness_probe, on_shutdown)
+    use_cases = UseCases.wired_to(unit_of_work, clock=clock)
+{%- if cookiecutter.observability == "opentelemetry" %}
+    if telemetry is not None:
+        use_cases = instrument_use_cases(use_cases, telemetry)
+{%- endif %}
+    deliver = DeliverNotices(
+        unit_of_work, notifier or LoggingNotifier(), delivery_policy(settings), clock
+    )
+    relay = OutboxRelay(
+        deliver,
+        poll_interval=settings.outbox_poll_interval_seconds,
+        drain_timeout=settings.shutdown_drain_seconds,
+    )
+    return Service(
+        use_cases,
+        readiness_probe,
+        relay,
+        on_startup=[relay.start],
+        on_shutdown=[relay.stop, *close_storage],
+    )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def delivery_policy(settings: Settings) -> DeliveryPolicy:
+    return DeliveryPolicy(
+        timeout=timedelta(seconds=settings.notify_timeout_seconds),
+        max_attempts=settings.notify_max_attempts,
+    )
+
+
+def create_app(settings: Settings | None = None, *, notifier: Notifier | None = None) -> FastAPI:
     """The ASGI app, for uvicorn's ``--factory`` and for tests."""
 {%- if cookiecutter.observability == "opentelemetry" %}
     telemetry = Telemetry.for_service("{{ cookiecutter.project_slug }}")
-    service = bootstrap(settings, telemetry=telemetry)
+    service = bootstrap(settings, notifier=notifier, telemetry=telemetry)
     app = create_http_app(
         service.use_cases,
         readiness_probe=service.readiness_probe,
+        on_startup=service.on_startup,
         on_shutdown=service.on_shutdown,
     )
     return expose(app, telemetry)
 {%- else %}
-    service = bootstrap(settings)
+    service = bootstrap(settings, notifier=notifier)
     return create_http_app(
         service.use_cases,
         readiness_probe=service.readiness_probe,
+        on_startup=service.on_startup,
         on_shutdown=service.on_shutdown,
     )
 {%- endif %}

@@ -32,6 +32,10 @@ class AccountNotFound(DomainError):
     code = "account_not_found"
 
 
+class NoticeNotFound(DomainError):
+    code = "notice_not_found"
+
+
 class AccountAlreadyExists(DomainError):
     code = "account_already_exists"
 

@@ -8,11 +8,13 @@ Repositories never commit: the unit of work that handed them out does.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
-from {{ cookiecutter.package_name }}.domain.ids import AccountId
+from {{ cookiecutter.package_name }}.domain.ids import AccountId, NoticeId
+from {{ cookiecutter.package_name }}.domain.notice import Notice, PendingNotice
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
 
 
@@ -56,3 +58,29 @@ class AuditLog(Protocol):
 
     async def list_for_subject(self, subject_id: str) -> Sequence[AuditEntry]:
         """Entries about one subject, oldest first."""
+
+
+class Outbox(Protocol):
+    """Notices waiting to be delivered, stored with the changes they announce."""
+
+    async def put(self, notice: Notice) -> None:
+        """Store a notice; it becomes deliverable when the unit of work commits."""
+
+    async def claim(
+        self, *, limit: int, now: datetime, lease: timedelta
+    ) -> Sequence[PendingNotice]:
+        """Take up to ``limit`` deliverable notices, oldest first, for ``lease``.
+
+        Claimed notices are hidden from other claims until the lease ends, so several
+        relays (in several processes) never deliver one notice at the same time, and a
+        relay that crashes mid-delivery only delays the notice until its lease ends.
+        """
+
+    async def mark_delivered(self, notice_id: NoticeId, *, at: datetime) -> None:
+        """The notice reached its destination; it is never claimed again."""
+
+    async def mark_failed(self, notice_id: NoticeId, *, retry_at: datetime | None) -> None:
+        """Count a failed attempt; retry after ``retry_at``, or park it if that is None."""
+
+    async def status(self, notice_id: NoticeId) -> str:
+        """``pending``, ``delivered`` or ``parked``; raise ``NoticeNotFound`` if unknown."""

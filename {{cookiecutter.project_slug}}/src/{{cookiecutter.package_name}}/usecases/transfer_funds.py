@@ -2,7 +2,8 @@
 
 Both accounts are locked with one batch call in id order, so two opposite transfers
 running at the same time wait for each other instead of deadlocking. The balances, the
-transfer and its audit entry are written in one unit of work: all of them or none.
+transfer, its audit entry and its "transfer completed" notice are written in one unit of
+work: all of them or none.
 """
 
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from {{ cookiecutter.package_name }}.domain.errors import (
 )
 from {{ cookiecutter.package_name }}.domain.ids import AccountId
 from {{ cookiecutter.package_name }}.domain.money import Money
+from {{ cookiecutter.package_name }}.domain.notice import Notice
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
 from {{ cookiecutter.package_name }}.usecases.clock import Clock, utc_now
 from {{ cookiecutter.package_name }}.usecases.retry import retry_on_conflict
@@ -76,6 +78,7 @@ class TransferFunds:
                     amount_minor_units=str(transfer.amount.minor_units),
                 )
             )
+            await uow.outbox.put(Notice.transfer_completed(transfer))
             await uow.commit()
         return TransferOutcome(transfer, replayed=False)
 

@@ -13,6 +13,7 @@ from typing import Protocol, Self
 from {{ cookiecutter.package_name }}.domain.repositories import (
     AccountRepository,
     AuditLog,
+    Outbox,
     TransferRepository,
 )
 
@@ -26,6 +27,9 @@ class UnitOfWork(Protocol):
 
     @property
     def audit_log(self) -> AuditLog: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
     async def __aenter__(self) -> Self: ...
 

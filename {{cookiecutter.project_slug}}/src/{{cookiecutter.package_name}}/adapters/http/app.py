@@ -21,13 +21,20 @@ def create_http_app(
     use_cases: UseCases,
     *,
     readiness_probe: ReadinessProbe,
+    on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
     title: str = {{ cookiecutter.project_name | tojson }},
 ) -> FastAPI:
-    """An app serving ``use_cases``; ``on_shutdown`` callbacks run after the last request."""
+    """An app serving ``use_cases``.
+
+    ``on_startup`` callbacks run before the first request; ``on_shutdown`` callbacks run
+    in order after the last one (uvicorn lets in-flight requests finish first).
+    """
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        for callback in on_startup:
+            await callback()
         yield
         for callback in on_shutdown:
             await callback()

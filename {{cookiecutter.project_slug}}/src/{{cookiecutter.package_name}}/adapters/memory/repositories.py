@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Collection, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
 
-from {{ cookiecutter.package_name }}.adapters.memory.store import MemoryState
+from {{ cookiecutter.package_name }}.adapters.memory.store import MemoryState, OutboxRecord
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
 from {{ cookiecutter.package_name }}.domain.errors import (
     AccountAlreadyExists,
     AccountNotFound,
     DuplicateIdempotencyKey,
+    NoticeNotFound,
 )
-from {{ cookiecutter.package_name }}.domain.ids import AccountId
+from {{ cookiecutter.package_name }}.domain.ids import AccountId, NoticeId
+from {{ cookiecutter.package_name }}.domain.notice import Notice, PendingNotice
 from {{ cookiecutter.package_name }}.domain.repositories import (
     AccountRepository,
     AuditLog,
+    Outbox,
     TransferRepository,
 )
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
@@ -96,3 +101,50 @@ class MemoryAuditLog(AuditLog):
     async def list_for_subject(self, subject_id: str) -> Sequence[AuditEntry]:
         entries = [entry for entry in self._state.audit_entries if entry.subject_id == subject_id]
         return sorted(entries, key=lambda entry: (entry.occurred_at, entry.id))
+
+
+class MemoryOutbox(Outbox):
+    def __init__(self, state: MemoryState) -> None:
+        self._state = state
+
+    async def put(self, notice: Notice) -> None:
+        self._state.outbox[notice.id] = OutboxRecord(notice, available_at=notice.created_at)
+
+    async def claim(
+        self, *, limit: int, now: datetime, lease: timedelta
+    ) -> Sequence[PendingNotice]:
+        deliverable = sorted(
+            (
+                record
+                for record in self._state.outbox.values()
+                if record.delivered_at is None and not record.parked and record.available_at <= now
+            ),
+            key=lambda record: (record.notice.created_at, record.notice.id),
+        )[:limit]
+        for record in deliverable:
+            self._state.outbox[record.notice.id] = replace(record, available_at=now + lease)
+        return [PendingNotice(record.notice, record.failed_attempts) for record in deliverable]
+
+    async def mark_delivered(self, notice_id: NoticeId, *, at: datetime) -> None:
+        self._state.outbox[notice_id] = replace(self._record(notice_id), delivered_at=at)
+
+    async def mark_failed(self, notice_id: NoticeId, *, retry_at: datetime | None) -> None:
+        record = self._record(notice_id)
+        self._state.outbox[notice_id] = replace(
+            record,
+            failed_attempts=record.failed_attempts + 1,
+            available_at=retry_at or record.available_at,
+            parked=retry_at is None,
+        )
+
+    async def status(self, notice_id: NoticeId) -> str:
+        record = self._record(notice_id)
+        if record.delivered_at is not None:
+            return "delivered"
+        return "parked" if record.parked else "pending"
+
+    def _record(self, notice_id: NoticeId) -> OutboxRecord:
+        try:
+            return self._state.outbox[notice_id]
+        except KeyError:
+            raise NoticeNotFound(f"no notice {notice_id}") from None

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
-from {{ cookiecutter.package_name }}.domain.ids import AccountId, TransferId
+from {{ cookiecutter.package_name }}.domain.ids import AccountId, NoticeId, TransferId
+from {{ cookiecutter.package_name }}.domain.notice import Notice
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRecord:
+    """A stored notice and its delivery state (replaced, never mutated)."""
+
+    notice: Notice
+    available_at: datetime
+    failed_attempts: int = 0
+    delivered_at: datetime | None = None
+    parked: bool = False
 
 
 @dataclass(slots=True)
@@ -18,9 +31,12 @@ class MemoryState:
     accounts: dict[AccountId, Account] = field(default_factory=dict)
     transfers: dict[TransferId, Transfer] = field(default_factory=dict)
     audit_entries: list[AuditEntry] = field(default_factory=list)
+    outbox: dict[NoticeId, OutboxRecord] = field(default_factory=dict)
 
     def copy(self) -> MemoryState:
-        return MemoryState(dict(self.accounts), dict(self.transfers), list(self.audit_entries))
+        return MemoryState(
+            dict(self.accounts), dict(self.transfers), list(self.audit_entries), dict(self.outbox)
+        )
 
 
 @dataclass(slots=True)

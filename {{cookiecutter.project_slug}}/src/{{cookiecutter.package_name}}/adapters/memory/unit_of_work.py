@@ -12,6 +12,7 @@ from typing import Self
 from {{ cookiecutter.package_name }}.adapters.memory.repositories import (
     MemoryAccountRepository,
     MemoryAuditLog,
+    MemoryOutbox,
     MemoryTransferRepository,
 )
 from {{ cookiecutter.package_name }}.adapters.memory.store import MemoryState, MemoryStore
@@ -28,6 +29,7 @@ class MemoryUnitOfWork:
         self.accounts = MemoryAccountRepository(working)
         self.transfers = MemoryTransferRepository(working)
         self.audit_log = MemoryAuditLog(working)
+        self.outbox = MemoryOutbox(working)
 
     async def __aenter__(self) -> Self:
         if not self._read_only:

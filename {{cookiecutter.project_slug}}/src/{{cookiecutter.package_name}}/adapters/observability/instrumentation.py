@@ -17,6 +17,7 @@ from {{ cookiecutter.package_name }}.adapters.observability.telemetry import Tel
 from {{ cookiecutter.package_name }}.domain.repositories import (
     AccountRepository,
     AuditLog,
+    Outbox,
     TransferRepository,
 )
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
@@ -89,6 +90,10 @@ class TracedUnitOfWork:
     @property
     def audit_log(self) -> AuditLog:
         return traced(self._inner.audit_log, "audit_log", self._telemetry)
+
+    @property
+    def outbox(self) -> Outbox:
+        return traced(self._inner.outbox, "outbox", self._telemetry)
 
     async def __aenter__(self) -> Self:
         with self._telemetry.repository_call("unit_of_work", "begin"):

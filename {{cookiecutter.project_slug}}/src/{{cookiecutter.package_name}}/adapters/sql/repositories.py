@@ -8,21 +8,34 @@ the number of rows.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from {{ cookiecutter.package_name }}.adapters.sql.errors import domain_errors
-from {{ cookiecutter.package_name }}.adapters.sql.tables import accounts, audit_entries, transfers
+from {{ cookiecutter.package_name }}.adapters.sql.tables import (
+    accounts,
+    audit_entries,
+    outbox,
+    transfers,
+)
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.audit import AuditAction, AuditEntry
-from {{ cookiecutter.package_name }}.domain.errors import AccountNotFound
-from {{ cookiecutter.package_name }}.domain.ids import AccountId, AuditEntryId, TransferId
+from {{ cookiecutter.package_name }}.domain.errors import AccountNotFound, NoticeNotFound
+from {{ cookiecutter.package_name }}.domain.ids import (
+    AccountId,
+    AuditEntryId,
+    NoticeId,
+    TransferId,
+)
 from {{ cookiecutter.package_name }}.domain.money import Currency, Money
+from {{ cookiecutter.package_name }}.domain.notice import Notice, PendingNotice
 from {{ cookiecutter.package_name }}.domain.repositories import (
     AccountRepository,
     AuditLog,
+    Outbox,
     TransferRepository,
 )
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
@@ -157,6 +170,79 @@ class SqlAuditLog(AuditLog):
         return [_audit_entry(row) for row in result]
 
 
+class SqlOutbox(Outbox):
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def put(self, notice: Notice) -> None:
+        with domain_errors():
+            await self._connection.execute(
+                outbox.insert().values(
+                    id=notice.id,
+                    kind=notice.kind,
+                    payload=dict(notice.payload),
+                    created_at=notice.created_at,
+                    available_at=notice.created_at,
+                    failed_attempts=0,
+                    delivered_at=None,
+                    parked=False,
+                )
+            )
+
+    async def claim(
+        self, *, limit: int, now: datetime, lease: timedelta
+    ) -> Sequence[PendingNotice]:
+        # SKIP LOCKED: concurrent relays claim disjoint batches instead of queueing.
+        deliverable = (
+            select(outbox.c.id)
+            .where(
+                outbox.c.delivered_at.is_(None),
+                outbox.c.parked.is_(False),
+                outbox.c.available_at <= now,
+            )
+            .order_by(outbox.c.created_at, outbox.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        statement = (
+            update(outbox)
+            .where(outbox.c.id.in_(deliverable.scalar_subquery()))
+            .values(available_at=now + lease)
+            .returning(*outbox.c)
+        )
+        with domain_errors():
+            result = await self._connection.execute(statement)
+        rows = sorted(result, key=lambda row: (row.created_at, row.id))  # RETURNING is unordered
+        return [PendingNotice(_notice(row), row.failed_attempts) for row in rows]
+
+    async def mark_delivered(self, notice_id: NoticeId, *, at: datetime) -> None:
+        await self._update(notice_id, delivered_at=at)
+
+    async def mark_failed(self, notice_id: NoticeId, *, retry_at: datetime | None) -> None:
+        failed = outbox.c.failed_attempts + 1
+        if retry_at is None:
+            await self._update(notice_id, failed_attempts=failed, parked=True)
+        else:
+            await self._update(notice_id, failed_attempts=failed, available_at=retry_at)
+
+    async def status(self, notice_id: NoticeId) -> str:
+        query = select(outbox.c.delivered_at, outbox.c.parked).where(outbox.c.id == notice_id)
+        with domain_errors():
+            row = (await self._connection.execute(query)).one_or_none()
+        if row is None:
+            raise NoticeNotFound(f"no notice {notice_id}")
+        if row.delivered_at is not None:
+            return "delivered"
+        return "parked" if row.parked else "pending"
+
+    async def _update(self, notice_id: NoticeId, **values: Any) -> None:
+        statement = update(outbox).where(outbox.c.id == notice_id).values(**values)
+        with domain_errors():
+            result = await self._connection.execute(statement)
+        if result.rowcount == 0:
+            raise NoticeNotFound(f"no notice {notice_id}")
+
+
 def _account(row: Row[Any]) -> Account:
     currency = Currency(row.currency)
     return Account(
@@ -179,3 +265,7 @@ def _audit_entry(row: Row[Any]) -> AuditEntry:
     return AuditEntry(
         AuditEntryId(row.id), AuditAction(row.action), row.subject_id, row.occurred_at, row.details
     )
+
+
+def _notice(row: Row[Any]) -> Notice:
+    return Notice(NoticeId(row.id), row.kind, row.created_at, row.payload)

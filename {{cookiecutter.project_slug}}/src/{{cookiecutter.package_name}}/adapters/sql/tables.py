@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
     Dialect,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     String,
     Table,
@@ -78,4 +80,18 @@ audit_entries = Table(
     Column("subject_id", String(64), nullable=False, index=True),
     Column("occurred_at", UtcDateTime, nullable=False),
     Column("details", JSON, nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("kind", String(64), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("available_at", UtcDateTime, nullable=False),
+    Column("failed_attempts", Integer, nullable=False),
+    Column("delivered_at", UtcDateTime, nullable=True),
+    Column("parked", Boolean, nullable=False),
+    Index(None, "delivered_at", "parked", "available_at"),
 )

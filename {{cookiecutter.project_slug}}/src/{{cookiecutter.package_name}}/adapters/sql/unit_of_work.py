@@ -16,6 +16,7 @@ from {{ cookiecutter.package_name }}.adapters.sql.errors import domain_errors
 from {{ cookiecutter.package_name }}.adapters.sql.repositories import (
     SqlAccountRepository,
     SqlAuditLog,
+    SqlOutbox,
     SqlTransferRepository,
 )
 
@@ -24,6 +25,7 @@ class SqlUnitOfWork:
     accounts: SqlAccountRepository
     transfers: SqlTransferRepository
     audit_log: SqlAuditLog
+    outbox: SqlOutbox
 
     def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -45,6 +47,7 @@ class SqlUnitOfWork:
         self.accounts = SqlAccountRepository(connection)
         self.transfers = SqlTransferRepository(connection)
         self.audit_log = SqlAuditLog(connection)
+        self.outbox = SqlOutbox(connection)
         return self
 
     async def __aexit__(

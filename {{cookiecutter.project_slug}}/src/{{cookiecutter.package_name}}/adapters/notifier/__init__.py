@@ -1,0 +1,1 @@
+"""Implementations of the ``Notifier`` port in ``usecases/notifier.py``."""

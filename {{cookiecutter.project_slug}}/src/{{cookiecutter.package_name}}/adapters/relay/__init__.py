@@ -1,0 +1,1 @@
+"""Background work, run beside the HTTP server but never inside a request."""

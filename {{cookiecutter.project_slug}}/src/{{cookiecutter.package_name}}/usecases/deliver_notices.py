@@ -1,0 +1,90 @@
+"""Deliver notices from the outbox: at least once, with bounded retries, then parked.
+
+Runs outside any request (the relay calls it), in three short steps so no transaction
+stays open while a slow receiver is called: claim a batch (commit), deliver each notice
+with its own timeout, record the outcomes (commit).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import timedelta
+
+from {{ cookiecutter.package_name }}.domain.notice import PendingNotice
+from {{ cookiecutter.package_name }}.usecases.clock import Clock, utc_now
+from {{ cookiecutter.package_name }}.usecases.notifier import Notifier
+from {{ cookiecutter.package_name }}.usecases.unit_of_work import UnitOfWorkFactory
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryPolicy:
+    timeout: timedelta = timedelta(seconds=5)
+    max_attempts: int = 5
+    first_backoff: timedelta = timedelta(seconds=1)
+    batch_size: int = 10
+
+    @property
+    def lease(self) -> timedelta:
+        """Long enough to try the whole batch before another relay may claim it."""
+        return self.timeout * (self.batch_size + 1)
+
+    def backoff(self, failed_attempts: int) -> timedelta:
+        """Doubles after each failure: 1 s, 2 s, 4 s, ... with the default first backoff."""
+        doublings: int = 2 ** (failed_attempts - 1)
+        return self.first_backoff * doublings
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    delivered: int = 0
+    retried: int = 0
+    parked: int = 0
+
+    @property
+    def attempted(self) -> int:
+        return self.delivered + self.retried + self.parked
+
+
+@dataclass(frozen=True, slots=True)
+class DeliverNotices:
+    unit_of_work: UnitOfWorkFactory
+    notifier: Notifier
+    policy: DeliveryPolicy = DeliveryPolicy()
+    clock: Clock = utc_now
+
+    async def __call__(self) -> DeliveryReport:
+        async with self.unit_of_work() as uow:
+            claimed = await uow.outbox.claim(
+                limit=self.policy.batch_size, now=self.clock(), lease=self.policy.lease
+            )
+            await uow.commit()
+        outcomes = [(pending, await self._deliver(pending)) for pending in claimed]
+        return await self._record(outcomes)
+
+    async def _deliver(self, pending: PendingNotice) -> bool:
+        try:
+            async with asyncio.timeout(self.policy.timeout.total_seconds()):
+                await self.notifier.notify(pending.notice)
+        except Exception:  # any failure of the receiver means "try again later"
+            return False
+        return True
+
+    async def _record(self, outcomes: list[tuple[PendingNotice, bool]]) -> DeliveryReport:
+        delivered = retried = parked = 0
+        now = self.clock()
+        async with self.unit_of_work() as uow:
+            for pending, ok in outcomes:
+                notice_id, failed = pending.notice.id, pending.failed_attempts + 1
+                if ok:
+                    await uow.outbox.mark_delivered(notice_id, at=now)
+                    delivered += 1
+                elif failed >= self.policy.max_attempts:
+                    await uow.outbox.mark_failed(notice_id, retry_at=None)
+                    parked += 1
+                else:
+                    retry_at = now + self.policy.backoff(failed)
+                    await uow.outbox.mark_failed(notice_id, retry_at=retry_at)
+                    retried += 1
+            await uow.commit()
+        return DeliveryReport(delivered, retried, parked)

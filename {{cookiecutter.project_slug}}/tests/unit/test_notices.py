@@ -1,0 +1,127 @@
+"""Transfer notices: written with the transfer, delivered at least once, never lost."""
+
+from datetime import timedelta
+
+import pytest
+
+from {{ cookiecutter.package_name }}.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
+from {{ cookiecutter.package_name }}.domain.account import Account
+from {{ cookiecutter.package_name }}.domain.errors import InsufficientFunds
+from {{ cookiecutter.package_name }}.domain.money import Currency, Money
+from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
+from {{ cookiecutter.package_name }}.usecases.deliver_notices import DeliverNotices, DeliveryPolicy
+from {{ cookiecutter.package_name }}.usecases.deposit import DepositRequest
+from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
+from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferRequest
+from tests.fakes import FailingNotifier, HangingNotifier, ManualClock, RecordingNotifier
+
+NO_BACKOFF = DeliveryPolicy(first_backoff=timedelta(0), max_attempts=3)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def use_cases(unit_of_work: MemoryUnitOfWorkFactory, clock: ManualClock) -> UseCases:
+    return UseCases.wired_to(unit_of_work, clock=clock)
+
+
+async def accounts(use_cases: UseCases) -> tuple[Account, Account]:
+    source = await use_cases.open_account(OpenAccountRequest("s@example.com", Currency.EUR))
+    destination = await use_cases.open_account(OpenAccountRequest("d@example.com", Currency.EUR))
+    return source, destination
+
+
+async def transfer(use_cases: UseCases, amount: int = 10) -> None:
+    source, destination = await accounts(use_cases)
+    await use_cases.deposit(DepositRequest(source.id, Money(100, Currency.EUR)))
+    await use_cases.transfer_funds(
+        TransferRequest(source.id, destination.id, Money(amount, Currency.EUR))
+    )
+
+
+class TestNoticeIsWrittenWithTheTransfer:
+    async def test_a_completed_transfer_leaves_one_notice_to_deliver(
+        self, use_cases: UseCases, unit_of_work: MemoryUnitOfWorkFactory, clock: ManualClock
+    ) -> None:
+        notifier = RecordingNotifier()
+        await transfer(use_cases, amount=30)
+
+        report = await DeliverNotices(unit_of_work, notifier, clock=clock)()
+
+        assert report.delivered == 1
+        [notice] = notifier.notices
+        assert notice.kind == "transfer.completed"
+        assert notice.payload["amount_minor_units"] == "30"
+
+    async def test_a_refused_transfer_leaves_no_notice(
+        self, use_cases: UseCases, unit_of_work: MemoryUnitOfWorkFactory, clock: ManualClock
+    ) -> None:
+        source, destination = await accounts(use_cases)
+
+        with pytest.raises(InsufficientFunds):
+            await use_cases.transfer_funds(
+                TransferRequest(source.id, destination.id, Money(1, Currency.EUR))
+            )
+
+        assert (
+            await DeliverNotices(unit_of_work, RecordingNotifier(), clock=clock)()
+        ).attempted == 0
+
+
+class TestDelivery:
+    async def test_a_delivered_notice_is_not_delivered_again(
+        self, use_cases: UseCases, unit_of_work: MemoryUnitOfWorkFactory, clock: ManualClock
+    ) -> None:
+        notifier = RecordingNotifier()
+        await transfer(use_cases)
+        deliver = DeliverNotices(unit_of_work, notifier, clock=clock)
+
+        await deliver()
+        clock.advance(timedelta(hours=1))
+        await deliver()
+
+        assert len(notifier.notices) == 1
+
+    async def test_a_failing_receiver_is_retried_then_the_notice_is_parked_not_lost(
+        self, use_cases: UseCases, unit_of_work: MemoryUnitOfWorkFactory, clock: ManualClock
+    ) -> None:
+        notifier = FailingNotifier()
+        await transfer(use_cases)
+        deliver = DeliverNotices(unit_of_work, notifier, NO_BACKOFF, clock=clock)
+
+        reports = [await deliver() for _ in range(4)]
+
+        assert [(r.retried, r.parked) for r in reports] == [(1, 0), (1, 0), (0, 1), (0, 0)]
+        assert len(notifier.attempted) == 3
+        async with unit_of_work(read_only=True) as uow:
+            assert await uow.outbox.status(notifier.attempted[0].id) == "parked"
+
+    async def test_a_receiver_that_hangs_times_out_and_is_retried(
+        self, use_cases: UseCases, unit_of_work: MemoryUnitOfWorkFactory, clock: ManualClock
+    ) -> None:
+        await transfer(use_cases)
+        policy = DeliveryPolicy(timeout=timedelta(milliseconds=10))
+
+        report = await DeliverNotices(unit_of_work, HangingNotifier(), policy, clock=clock)()
+
+        assert report.retried == 1
+
+    async def test_a_relay_that_crashed_mid_delivery_is_covered_when_its_lease_ends(
+        self, use_cases: UseCases, unit_of_work: MemoryUnitOfWorkFactory, clock: ManualClock
+    ) -> None:
+        await transfer(use_cases)
+        policy = DeliveryPolicy()
+        async with unit_of_work() as uow:  # a relay claims the notice, then dies
+            await uow.outbox.claim(limit=10, now=clock(), lease=policy.lease)
+            await uow.commit()
+        notifier = RecordingNotifier()
+        deliver = DeliverNotices(unit_of_work, notifier, policy, clock=clock)
+
+        during_lease = await deliver()
+        clock.advance(policy.lease)
+        after_lease = await deliver()
+
+        assert (during_lease.delivered, after_lease.delivered) == (0, 1)

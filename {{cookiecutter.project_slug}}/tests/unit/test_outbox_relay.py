@@ -1,0 +1,68 @@
+"""The relay delivers in the background: not on a request's lifetime, and drains on stop."""
+
+import asyncio
+
+import pytest
+
+from {{ cookiecutter.package_name }}.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
+from {{ cookiecutter.package_name }}.bootstrap import Service, bootstrap
+from {{ cookiecutter.package_name }}.domain.money import Currency, Money
+from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.usecases.deposit import DepositRequest
+from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
+from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferRequest
+from tests.fakes import RecordingNotifier
+
+
+def service(notifier: RecordingNotifier, poll_interval: float) -> Service:
+    settings = Settings(_env_file=None, outbox_poll_interval_seconds=poll_interval)
+    return bootstrap(settings, unit_of_work=MemoryUnitOfWorkFactory(), notifier=notifier)
+
+
+async def handle_transfer_request(app: Service, then_wait: asyncio.Event | None = None) -> None:
+    """What a request handler does: the transfer, then (maybe) more work before answering."""
+    use_cases = app.use_cases
+    source = await use_cases.open_account(OpenAccountRequest("s@example.com", Currency.EUR))
+    target = await use_cases.open_account(OpenAccountRequest("t@example.com", Currency.EUR))
+    await use_cases.deposit(DepositRequest(source.id, Money(50, Currency.EUR)))
+    await use_cases.transfer_funds(TransferRequest(source.id, target.id, Money(5, Currency.EUR)))
+    if then_wait is not None:
+        await then_wait.wait()
+
+
+class TestOutboxRelay:
+    async def test_delivers_after_the_request_has_finished(self) -> None:
+        notifier = RecordingNotifier()
+        app = service(notifier, poll_interval=0.01)
+        await app.relay.start()
+
+        await handle_transfer_request(app)
+
+        assert len(await notifier.wait_for(1)) == 1
+        await app.relay.stop()
+
+    async def test_a_request_cancelled_after_its_commit_does_not_cancel_delivery(self) -> None:
+        notifier = RecordingNotifier()
+        app = service(notifier, poll_interval=0.01)
+        await app.relay.start()
+        request = asyncio.create_task(handle_transfer_request(app, then_wait=asyncio.Event()))
+        await asyncio.sleep(0.05)  # the transfer commits; the handler is still waiting
+
+        request.cancel()
+
+        with pytest.raises(asyncio.CancelledError):
+            await request
+        assert len(await notifier.wait_for(1)) == 1
+        await app.relay.stop()
+
+    async def test_stopping_drains_what_is_waiting(self) -> None:
+        notifier = RecordingNotifier()
+        app = service(notifier, poll_interval=3600)
+        await app.relay.start()
+        await asyncio.sleep(0)  # the relay's first run finds nothing and goes to sleep
+        await handle_transfer_request(app)
+        assert notifier.notices == []
+
+        await app.relay.stop()
+
+        assert len(notifier.notices) == 1
