@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -13,6 +14,8 @@ from {{ cookiecutter.package_name }}.adapters.observability.json_logs import log
 {% endif -%}
 from {{ cookiecutter.package_name }}.adapters.sql import migrator
 from {{ cookiecutter.package_name }}.settings import Settings
+
+LOG_FORMAT = "%(levelname)s:     %(name)s: %(message)s"
 
 
 def serve(settings: Settings, _args: argparse.Namespace) -> None:
@@ -52,7 +55,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    args.run(Settings(), args)
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper(), format=LOG_FORMAT)
+    args.run(settings, args)
     return 0
 
 
