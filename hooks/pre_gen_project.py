@@ -11,7 +11,7 @@ import sys
 
 sys.path.insert(0, {{ hooks_dir | tojson }})
 
-from answers import find_problems, report  # noqa: E402
+from answers import find_problems, report
 
 ANSWERS = json.loads({{ cookiecutter | jsonify | tojson }})
 
