@@ -70,6 +70,9 @@ class MemoryTransferRepository(TransferRepository):
         self._state = state
 
     async def add(self, transfer: Transfer) -> None:
+        missing = {transfer.source_id, transfer.destination_id} - self._state.accounts.keys()
+        if missing:
+            raise AccountNotFound(f"no account {', '.join(sorted(map(str, missing)))}")
         key = transfer.idempotency_key
         if key is not None and await self.get_by_idempotency_key(key) is not None:
             raise DuplicateIdempotencyKey(f"idempotency key {key!r} already used")

@@ -1,7 +1,8 @@
 """Translate driver errors into domain errors, once, at the edge of the SQL adapter.
 
 Callers of this adapter only ever see ``DomainError`` subclasses: a unique violation is
-``AccountAlreadyExists`` or ``DuplicateIdempotencyKey``; a deadlock, serialization
+``AccountAlreadyExists`` or ``DuplicateIdempotencyKey``; a row that refers to a missing
+account is ``AccountNotFound``; a deadlock, serialization
 failure or busy SQLite file is ``ConcurrencyConflict`` (safe to retry); a lost or refused
 connection is ``StorageUnavailable``.
 """
@@ -15,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from {{ cookiecutter.package_name }}.domain.errors import (
     AccountAlreadyExists,
+    AccountNotFound,
     ConcurrencyConflict,
     DomainError,
     DuplicateIdempotencyKey,
@@ -23,17 +25,21 @@ from {{ cookiecutter.package_name }}.domain.errors import (
 
 # PostgreSQL SQLSTATEs that mean "a concurrent transaction got in the way; nothing written".
 CONFLICT_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
-# Which unique constraint was violated, recognised by a name both backends print.
-UNIQUE_VIOLATIONS: dict[str, type[DomainError]] = {
+# Which constraint was violated, recognised by what PostgreSQL / SQLite print. Every
+# foreign key points at an account, so breaking one means the account does not exist.
+CONSTRAINT_VIOLATIONS: dict[str, type[DomainError]] = {
     "idempotency_key": DuplicateIdempotencyKey,
-    "accounts": AccountAlreadyExists,
+    '"pk_accounts"': AccountAlreadyExists,
+    "UNIQUE constraint failed: accounts.id": AccountAlreadyExists,
+    "violates foreign key constraint": AccountNotFound,
+    "FOREIGN KEY constraint failed": AccountNotFound,
 }
 
 
 def translate(error: Exception) -> DomainError:
     """The domain error that stands for a driver or connection error."""
     if isinstance(error, IntegrityError):
-        return _unique_violation(error)
+        return _constraint_violation(error)
     if isinstance(error, DBAPIError) and _is_conflict(error):
         return ConcurrencyConflict("the storage aborted a conflicting transaction")
     return StorageUnavailable("the database cannot be reached")
@@ -48,11 +54,11 @@ def domain_errors() -> Iterator[None]:
         raise translate(error) from error
 
 
-def _unique_violation(error: IntegrityError) -> DomainError:
+def _constraint_violation(error: IntegrityError) -> DomainError:
     message = str(error.orig)
-    for marker, domain_error in UNIQUE_VIOLATIONS.items():
+    for marker, domain_error in CONSTRAINT_VIOLATIONS.items():
         if marker in message:
-            return domain_error(f"already stored ({marker})")
+            return domain_error(f"refused by the database ({marker})")
     return DomainError("the database refused a write that breaks one of its constraints")
 
 

@@ -1,0 +1,26 @@
+"""Contract tests: ONE suite, run against every implementation of the storage ports.
+
+Each test takes the ``storage`` fixture, parametrized over ``IMPLEMENTATIONS`` in
+``implementations.py`` (memory, SQLite, PostgreSQL): add an implementation there and every
+contract runs against it. A test that needs a capability some implementations lack (SQL
+statements to count, a database another process can open) narrows the parameters with
+``@implementations(...)`` instead of skipping.
+
+What the suite holds every implementation to:
+
+- every port method (accounts, transfers, audit log, outbox): not found, duplicates,
+  ordering, pagination, leases (``test_repositories``);
+- rollback by default, isolation, atomicity across repositories under injected faults
+  (``test_unit_of_work``);
+- driver errors arrive only as domain errors, an unreachable or stopped server included
+  (``test_errors``);
+- listing transfers issues a constant number of SQL statements (``test_queries``);
+- idempotency under racing retries, and money conserved under hundreds of concurrent
+  transfers, also from two OS processes (``test_concurrency``);
+- migrations upgrade, downgrade and upgrade cleanly, and ``tables.py`` never drifts from
+  them (``test_migrations``).
+
+PostgreSQL is a real throwaway server (``tests/postgres_server.py``) or the one in
+``TEST_DATABASE_URL``; without either, its parameter is skipped with the reason shown by
+``pytest -ra``. Each test gets a fresh database copied from one migrated template.
+"""

@@ -1,0 +1,110 @@
+"""N+1 guard: listing an account's transfers costs the same whatever the number listed.
+
+Statements are counted where they leave SQLAlchemy for the driver
+(``before_cursor_execute``), so an adapter that loops over rows cannot hide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from {{ cookiecutter.package_name }}.domain.account import Account
+from {{ cookiecutter.package_name }}.domain.ids import AccountId
+from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
+from {{ cookiecutter.package_name }}.usecases.list_transfers import ListTransfersRequest
+from tests.contract.implementations import Storage, sql_only
+from tests.contract.ledger import account, minutes, store, transfer
+from tests.contract.observed import Observed
+
+FEW, MANY = 3, 30
+
+
+@contextmanager
+def counted_statements(engine: AsyncEngine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+
+
+async def account_with_transfers(storage: Storage, count: int) -> Account:
+    """An account with ``count`` transfers, each with a different counterpart, both ways."""
+    me, counterparts = account(10_000), [account() for _ in range(count)]
+    made = [
+        transfer(me, other, at=minutes(n)) if n % 2 else transfer(other, me, at=minutes(n))
+        for n, other in enumerate(counterparts)
+    ]
+    await store(storage.unit_of_work, [me, *counterparts], made)
+    return me
+
+
+async def list_all(use_cases: UseCases, account_id: AccountId, expected: int) -> None:
+    page = await use_cases.list_transfers(ListTransfersRequest(account_id, limit=MANY))
+    assert len(page.lines) == expected
+    assert len({line.counterpart.id for line in page.lines}) == expected
+
+
+@sql_only
+async def test_listing_issues_a_constant_number_of_statements(storage: Storage) -> None:
+    assert storage.engine is not None
+    few, many = (
+        await account_with_transfers(storage, FEW),
+        await account_with_transfers(storage, MANY),
+    )
+    use_cases = UseCases.wired_to(storage.unit_of_work)
+
+    with counted_statements(storage.engine) as for_few:
+        await list_all(use_cases, few.id, FEW)
+    with counted_statements(storage.engine) as for_many:
+        await list_all(use_cases, many.id, MANY)
+
+    assert len(for_many) == len(for_few), "\n".join(for_many)
+
+
+@sql_only
+async def test_the_statement_counter_catches_an_n_plus_one_loop(storage: Storage) -> None:
+    """The guard above can fail: a loop of single-account reads is counted per transfer."""
+    assert storage.engine is not None
+    few, many = (
+        await account_with_transfers(storage, FEW),
+        await account_with_transfers(storage, MANY),
+    )
+
+    async def naive_listing(account_id: AccountId) -> None:
+        async with storage.unit_of_work(read_only=True) as uow:
+            for made in await uow.transfers.list_for_account(account_id, limit=MANY, offset=0):
+                await uow.accounts.get(made.counterpart_of(account_id))
+
+    with counted_statements(storage.engine) as for_few:
+        await naive_listing(few.id)
+    with counted_statements(storage.engine) as for_many:
+        await naive_listing(many.id)
+
+    assert len(for_many) - len(for_few) == MANY - FEW
+
+
+async def test_listing_makes_the_same_port_calls_whatever_the_page_size(
+    storage: Storage,
+) -> None:
+    few, many = (
+        await account_with_transfers(storage, FEW),
+        await account_with_transfers(storage, MANY),
+    )
+    for_few, for_many = Observed(storage.unit_of_work), Observed(storage.unit_of_work)
+
+    await list_all(UseCases.wired_to(for_few), few.id, FEW)
+    await list_all(UseCases.wired_to(for_many), many.id, MANY)
+
+    assert for_many.calls == for_few.calls
+    assert for_many.calls.count("accounts.get_many") == 1

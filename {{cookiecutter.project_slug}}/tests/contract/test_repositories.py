@@ -1,0 +1,307 @@
+"""Every repository method answers the same on every implementation.
+
+Writes go through one committed unit of work, reads through another, so what is checked
+is what was stored, not an object still held in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+
+from {{ cookiecutter.package_name }}.domain.audit import AuditAction, AuditEntry
+from {{ cookiecutter.package_name }}.domain.errors import AccountNotFound, NoticeNotFound
+from {{ cookiecutter.package_name }}.domain.ids import AccountId, AuditEntryId, new_notice_id
+from {{ cookiecutter.package_name }}.domain.money import Money
+from {{ cookiecutter.package_name }}.domain.notice import Notice, PendingNotice
+from tests.contract.implementations import Storage
+from tests.contract.ledger import T0, account, minutes, store, transfer
+
+
+def unknown_account_id() -> AccountId:
+    return AccountId(uuid.uuid4())
+
+
+class TestAccountRepository:
+    async def test_a_stored_account_reads_back_equal(self, storage: Storage) -> None:
+        stored = account(1_250, email="reader@example.com")
+        await store(storage.unit_of_work, [stored])
+
+        async with storage.unit_of_work(read_only=True) as uow:
+            assert await uow.accounts.get(stored.id) == stored
+
+    async def test_get_of_a_missing_account_raises_account_not_found(
+        self, storage: Storage
+    ) -> None:
+        async with storage.unit_of_work(read_only=True) as uow:
+            with pytest.raises(AccountNotFound):
+                await uow.accounts.get(unknown_account_id())
+
+    async def test_get_many_returns_the_accounts_that_exist(self, storage: Storage) -> None:
+        first, second, not_stored = account(1), account(2), account(3)
+        await store(storage.unit_of_work, [first, second])
+
+        async with storage.unit_of_work(read_only=True) as uow:
+            found = await uow.accounts.get_many([second.id, not_stored.id, first.id])
+            nothing = await uow.accounts.get_many([])
+
+        assert found == {first.id: first, second.id: second}
+        assert nothing == {}
+
+    async def test_lock_many_returns_every_account_in_id_order(self, storage: Storage) -> None:
+        accounts = [account(n) for n in range(5)]
+        await store(storage.unit_of_work, accounts)
+
+        async with storage.unit_of_work() as uow:
+            locked = await uow.accounts.lock_many([a.id for a in reversed(accounts)])
+
+        assert list(locked) == sorted(a.id for a in accounts)
+        assert locked == {a.id: a for a in accounts}
+
+    async def test_lock_many_raises_account_not_found_if_any_is_missing(
+        self, storage: Storage
+    ) -> None:
+        present = account()
+        await store(storage.unit_of_work, [present])
+
+        async with storage.unit_of_work() as uow:
+            with pytest.raises(AccountNotFound):
+                await uow.accounts.lock_many([present.id, unknown_account_id()])
+
+    async def test_update_balances_stores_the_new_balances(self, storage: Storage) -> None:
+        first, second = account(100), account(0)
+        await store(storage.unit_of_work, [first, second])
+
+        async with storage.unit_of_work() as uow:
+            locked = await uow.accounts.lock_many([first.id, second.id])
+            locked[first.id].withdraw(Money(40, first.currency))
+            locked[second.id].deposit(Money(40, second.currency))
+            await uow.accounts.update_balances(locked.values())
+            await uow.commit()
+
+        async with storage.unit_of_work(read_only=True) as uow:
+            assert (await uow.accounts.get(first.id)).balance.minor_units == 60
+            assert (await uow.accounts.get(second.id)).balance.minor_units == 40
+
+
+class TestTransferRepository:
+    async def test_a_stored_transfer_reads_back_equal_by_its_key(self, storage: Storage) -> None:
+        source, destination = account(), account()
+        stored = transfer(source, destination, 75, key="key-1")
+        await store(storage.unit_of_work, [source, destination], [stored])
+
+        async with storage.unit_of_work(read_only=True) as uow:
+            found = await uow.transfers.get_by_idempotency_key("key-1")
+
+        assert found == stored
+        assert found is not None
+        assert found.created_at.utcoffset() is not None, "timestamps come back timezone-aware"
+
+    async def test_an_unknown_key_finds_nothing(self, storage: Storage) -> None:
+        async with storage.unit_of_work(read_only=True) as uow:
+            assert await uow.transfers.get_by_idempotency_key("never-used") is None
+
+    async def test_a_transfer_between_unknown_accounts_raises_account_not_found(
+        self, storage: Storage
+    ) -> None:
+        known = account()
+        await store(storage.unit_of_work, [known])
+
+        for orphan in (transfer(known, account()), transfer(account(), known)):
+            async with storage.unit_of_work() as uow:
+                with pytest.raises(AccountNotFound):
+                    await uow.transfers.add(orphan)
+
+    async def test_transfers_without_a_key_never_collide(self, storage: Storage) -> None:
+        source, destination = account(), account()
+        keyless = [transfer(source, destination), transfer(source, destination)]
+        await store(storage.unit_of_work, [source, destination], keyless)
+
+        async with storage.unit_of_work(read_only=True) as uow:
+            listed = await uow.transfers.list_for_account(source.id, limit=10, offset=0)
+
+        assert len(listed) == 2
+
+    async def test_lists_both_directions_newest_first_and_nothing_else(
+        self, storage: Storage
+    ) -> None:
+        me, other, stranger = account(), account(), account()
+        outgoing = transfer(me, other, at=minutes(1))
+        incoming = transfer(other, me, at=minutes(3))
+        middle = transfer(me, other, at=minutes(2))
+        unrelated = transfer(other, stranger, at=minutes(4))
+        await store(
+            storage.unit_of_work, [me, other, stranger], [outgoing, incoming, middle, unrelated]
+        )
+
+        async with storage.unit_of_work(read_only=True) as uow:
+            listed = await uow.transfers.list_for_account(me.id, limit=10, offset=0)
+            of_nobody = await uow.transfers.list_for_account(account().id, limit=10, offset=0)
+
+        assert listed == [incoming, middle, outgoing]
+        assert of_nobody == []
+
+    async def test_ties_in_time_are_broken_by_id_descending(self, storage: Storage) -> None:
+        me, other = account(), account()
+        simultaneous = [transfer(me, other, at=T0) for _ in range(6)]
+        await store(storage.unit_of_work, [me, other], simultaneous)
+
+        async with storage.unit_of_work(read_only=True) as uow:
+            listed = await uow.transfers.list_for_account(me.id, limit=10, offset=0)
+
+        assert listed == sorted(simultaneous, key=lambda t: t.id, reverse=True)
+
+    async def test_pages_are_consecutive_windows_of_the_whole_list(self, storage: Storage) -> None:
+        me, other = account(), account()
+        made = [transfer(me, other, at=minutes(n % 4)) for n in range(7)]
+        await store(storage.unit_of_work, [me, other], made)
+
+        async with storage.unit_of_work(read_only=True) as uow:
+            whole = await uow.transfers.list_for_account(me.id, limit=100, offset=0)
+            pages = [
+                await uow.transfers.list_for_account(me.id, limit=3, offset=offset)
+                for offset in (0, 3, 6)
+            ]
+            past_the_end = await uow.transfers.list_for_account(me.id, limit=3, offset=7)
+
+        assert sorted(whole, key=lambda t: t.id) == sorted(made, key=lambda t: t.id)
+        assert [len(page) for page in pages] == [3, 3, 1]
+        assert [t for page in pages for t in page] == list(whole)
+        assert past_the_end == []
+
+
+class TestAuditLog:
+    async def test_entries_read_back_oldest_first_whatever_the_order_of_appends(
+        self, storage: Storage
+    ) -> None:
+        subject = "subject-1"
+        late = AuditEntry.record(AuditAction.DEPOSIT_MADE, subject, at=minutes(2), note="late")
+        early = AuditEntry.record(AuditAction.ACCOUNT_OPENED, subject, at=minutes(1))
+        tied = [
+            AuditEntry(AuditEntryId(uuid.uuid4()), AuditAction.DEPOSIT_MADE, subject, minutes(3))
+            for _ in range(3)
+        ]
+        other = AuditEntry.record(AuditAction.ACCOUNT_OPENED, "subject-2", at=minutes(0))
+        await store(storage.unit_of_work, entries=[late, *tied, other, early])
+
+        async with storage.unit_of_work(read_only=True) as uow:
+            listed = await uow.audit_log.list_for_subject(subject)
+            of_nobody = await uow.audit_log.list_for_subject("nobody")
+
+        assert listed == [early, late, *sorted(tied, key=lambda e: e.id)]
+        assert listed[1].details == {"note": "late"}
+        assert of_nobody == []
+
+
+LEASE = timedelta(minutes=5)
+
+
+def notice(created_at: datetime, n: int = 0) -> Notice:
+    return Notice(new_notice_id(), "test.happened", created_at, {"n": str(n)})
+
+
+async def claim(storage: Storage, *, now: datetime, limit: int = 10) -> list[PendingNotice]:
+    """Claim in a committed unit of work, as a relay does."""
+    async with storage.unit_of_work() as uow:
+        claimed = await uow.outbox.claim(limit=limit, now=now, lease=LEASE)
+        await uow.commit()
+    return list(claimed)
+
+
+class TestOutbox:
+    async def test_claims_deliverable_notices_oldest_first_up_to_the_limit(
+        self, storage: Storage
+    ) -> None:
+        first, second, third = (notice(minutes(n), n) for n in (1, 2, 3))
+        not_yet = notice(minutes(30))
+        async with storage.unit_of_work() as uow:
+            for made in (third, not_yet, first, second):
+                await uow.outbox.put(made)
+            await uow.commit()
+
+        claimed = await claim(storage, now=minutes(10), limit=2)
+
+        assert claimed == [PendingNotice(first, 0), PendingNotice(second, 0)]
+        assert await claim(storage, now=minutes(10)) == [PendingNotice(third, 0)]
+
+    async def test_a_claimed_notice_is_hidden_until_its_lease_ends(self, storage: Storage) -> None:
+        made = notice(minutes(0))
+        async with storage.unit_of_work() as uow:
+            await uow.outbox.put(made)
+            await uow.commit()
+
+        assert await claim(storage, now=minutes(1)) == [PendingNotice(made, 0)]
+        assert await claim(storage, now=minutes(1) + LEASE - timedelta(seconds=1)) == []
+        assert await claim(storage, now=minutes(1) + LEASE) == [PendingNotice(made, 0)]
+
+    async def test_a_delivered_notice_is_never_claimed_again(self, storage: Storage) -> None:
+        made = notice(minutes(0))
+        async with storage.unit_of_work() as uow:
+            await uow.outbox.put(made)
+            await uow.commit()
+        await claim(storage, now=minutes(1))
+
+        async with storage.unit_of_work() as uow:
+            await uow.outbox.mark_delivered(made.id, at=minutes(2))
+            await uow.commit()
+
+        assert await claim(storage, now=minutes(60)) == []
+        async with storage.unit_of_work(read_only=True) as uow:
+            assert await uow.outbox.status(made.id) == "delivered"
+
+    async def test_a_failed_notice_returns_at_its_retry_time_with_the_failure_counted(
+        self, storage: Storage
+    ) -> None:
+        made = notice(minutes(0))
+        async with storage.unit_of_work() as uow:
+            await uow.outbox.put(made)
+            await uow.commit()
+        await claim(storage, now=minutes(1))
+
+        async with storage.unit_of_work() as uow:
+            await uow.outbox.mark_failed(made.id, retry_at=minutes(3))
+            await uow.commit()
+
+        async with storage.unit_of_work(read_only=True) as uow:
+            assert await uow.outbox.status(made.id) == "pending"
+        assert await claim(storage, now=minutes(2)) == []
+        assert await claim(storage, now=minutes(3)) == [PendingNotice(made, 1)]
+
+    async def test_a_notice_failed_without_a_retry_time_is_parked(self, storage: Storage) -> None:
+        made = notice(minutes(0))
+        async with storage.unit_of_work() as uow:
+            await uow.outbox.put(made)
+            await uow.outbox.mark_failed(made.id, retry_at=None)
+            await uow.commit()
+
+        assert await claim(storage, now=minutes(60)) == []
+        async with storage.unit_of_work(read_only=True) as uow:
+            assert await uow.outbox.status(made.id) == "parked"
+
+    async def test_an_unknown_notice_raises_notice_not_found(self, storage: Storage) -> None:
+        unknown = new_notice_id()
+        async with storage.unit_of_work() as uow:
+            with pytest.raises(NoticeNotFound):
+                await uow.outbox.status(unknown)
+            with pytest.raises(NoticeNotFound):
+                await uow.outbox.mark_delivered(unknown, at=T0)
+            with pytest.raises(NoticeNotFound):
+                await uow.outbox.mark_failed(unknown, retry_at=None)
+
+    async def test_concurrent_claims_never_share_a_notice(self, storage: Storage) -> None:
+        made = [notice(minutes(n), n) for n in range(6)]
+        async with storage.unit_of_work() as uow:
+            for each in made:
+                await uow.outbox.put(each)
+            await uow.commit()
+
+        batches = await asyncio.gather(
+            *(claim(storage, now=minutes(10), limit=2) for _ in range(3))
+        )
+
+        claimed = [pending.notice.id for batch in batches for pending in batch]
+        assert len(claimed) == len(set(claimed)), "one notice went to two relays"
+        assert set(claimed) == {each.id for each in made}
