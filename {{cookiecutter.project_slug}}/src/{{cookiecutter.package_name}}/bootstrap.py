@@ -111,22 +111,24 @@ def delivery_policy(settings: Settings) -> DeliveryPolicy:
 
 def create_app(settings: Settings | None = None, *, notifier: Notifier | None = None) -> FastAPI:
     """The ASGI app, for uvicorn's ``--factory`` and for tests."""
+    settings = settings or Settings()
 {%- if cookiecutter.observability == "opentelemetry" %}
     telemetry = Telemetry.for_service("{{ cookiecutter.project_slug }}")
     service = bootstrap(settings, notifier=notifier, telemetry=telemetry)
-    app = create_http_app(
-        service.use_cases,
-        readiness_probe=service.readiness_probe,
-        on_startup=service.on_startup,
-        on_shutdown=service.on_shutdown,
-    )
-    return expose(app, telemetry)
+    return expose(http_app(service, settings), telemetry)
 {%- else %}
     service = bootstrap(settings, notifier=notifier)
+    return http_app(service, settings)
+{%- endif %}
+
+
+def http_app(service: Service, settings: Settings) -> FastAPI:
     return create_http_app(
         service.use_cases,
         readiness_probe=service.readiness_probe,
         on_startup=service.on_startup,
         on_shutdown=service.on_shutdown,
+        max_body_bytes=settings.max_request_body_bytes,
+        request_timeout_seconds=settings.request_timeout_seconds,
+        cors_allowed_origins=settings.cors_allowed_origins,
     )
-{%- endif %}

@@ -1,15 +1,20 @@
 """Every setting of the service, read from the environment (or a ``.env`` file).
 
 ``.env.example`` lists them all. Settings are passed explicitly to the composition root;
-no module reads a global settings object.
+no module reads a global settings object. A secret (a password, a token, an API key) is
+a ``SecretStr`` field without a default: the service refuses to start until the
+environment provides it, and tests/architecture/test_secrets.py keeps it that way.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ORIGIN = re.compile(r"^https?://[^/\s?#]+$")
 
 
 class Settings(BaseSettings):
@@ -29,3 +34,31 @@ class Settings(BaseSettings):
     notify_timeout_seconds: float = Field(default=5.0, gt=0)
     notify_max_attempts: int = Field(default=5, ge=1)
     shutdown_drain_seconds: float = Field(default=10.0, ge=0)
+    max_request_body_bytes: int = Field(
+        default=64 * 1024, ge=1, description="larger request bodies are refused with 413"
+    )
+    request_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="requests not answered by then get 504"
+    )
+    cors_allowed_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="comma-separated origins (https://app.example.com) whose browser "
+        "scripts may call the API; empty: CORS off",
+    )
+
+    @field_validator("cors_allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(origin.strip() for origin in value.split(",") if origin.strip())
+        return value
+
+    @field_validator("cors_allowed_origins")
+    @classmethod
+    def _check_origins(cls, origins: tuple[str, ...]) -> tuple[str, ...]:
+        for origin in origins:
+            if not ORIGIN.match(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin: scheme://host[:port], no path or slash"
+                )
+        return origins

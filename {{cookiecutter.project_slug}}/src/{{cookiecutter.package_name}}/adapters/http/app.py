@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
 
 from {{ cookiecutter.package_name }}.adapters.http.errors import install_error_handlers
+from {{ cookiecutter.package_name }}.adapters.http.limits import BodySizeLimit, RequestTimeout
 from {{ cookiecutter.package_name }}.adapters.http.routes.accounts import accounts_router
 from {{ cookiecutter.package_name }}.adapters.http.routes.health import (
     ReadinessProbe,
@@ -15,6 +17,12 @@ from {{ cookiecutter.package_name }}.adapters.http.routes.health import (
 )
 from {{ cookiecutter.package_name }}.adapters.http.routes.transfers import transfers_router
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
+
+DEFAULT_MAX_BODY_BYTES = 64 * 1024
+DEFAULT_REQUEST_TIMEOUT_SECONDS = 30.0
+CORS_METHODS = ("GET", "POST")
+CORS_REQUEST_HEADERS = ("Content-Type", "Idempotency-Key", "X-Request-ID")
+CORS_RESPONSE_HEADERS = ("Idempotent-Replayed", "X-Request-ID")
 
 
 def create_http_app(
@@ -24,11 +32,16 @@ def create_http_app(
     on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
     title: str = {{ cookiecutter.project_name | tojson }},
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    request_timeout_seconds: float = DEFAULT_REQUEST_TIMEOUT_SECONDS,
+    cors_allowed_origins: Sequence[str] = (),
 ) -> FastAPI:
     """An app serving ``use_cases``.
 
     ``on_startup`` callbacks run before the first request; ``on_shutdown`` callbacks run
-    in order after the last one (uvicorn lets in-flight requests finish first).
+    in order after the last one (uvicorn lets in-flight requests finish first). A body
+    over ``max_body_bytes`` gets 413, a request over ``request_timeout_seconds`` gets 504.
+    CORS stays off (browsers refuse other origins' scripts) unless origins are listed.
     """
 
     @asynccontextmanager
@@ -44,4 +57,15 @@ def create_http_app(
     app.include_router(accounts_router(use_cases))
     app.include_router(transfers_router(use_cases))
     app.include_router(health_router(readiness_probe))
+    # The last one added runs first: CORS, then the body limit, then the time limit.
+    app.add_middleware(RequestTimeout, seconds=request_timeout_seconds)
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    if cors_allowed_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_allowed_origins),
+            allow_methods=CORS_METHODS,
+            allow_headers=CORS_REQUEST_HEADERS,
+            expose_headers=CORS_RESPONSE_HEADERS,
+        )
     return app

@@ -1,18 +1,25 @@
 """Domain errors and bad requests become JSON errors here, and only here.
 
-Every error body has one shape, ``{"error": {"code": ..., "message": ...}}``, and never
-contains a stack trace or SQL. The status of each domain error is one line below.
+Every error body has one shape, ``{"error": {"code": ..., "message": ...}}`` (validation
+errors add ``details``), and never contains a stack trace, SQL or the text of an
+unexpected exception: those go to the log, not to the caller. The status of each domain
+error is one line below.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from {{ cookiecutter.package_name }}.adapters.http.schemas import ErrorDetail, ErrorOut
+from {{ cookiecutter.package_name }}.adapters.http.schemas import (
+    ErrorDetail,
+    ErrorOut,
+    ValidationIssue,
+)
 from {{ cookiecutter.package_name }}.domain import errors
 
 STATUS_OF: dict[type[errors.DomainError], int] = {
@@ -30,9 +37,13 @@ STATUS_OF: dict[type[errors.DomainError], int] = {
 DEFAULT_DOMAIN_STATUS = 409
 
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    status: {"model": ErrorOut} for status in (400, 404, 409, 413, 422, 503)
+    status: {"model": ErrorOut} for status in (400, 404, 409, 413, 422, 500, 503, 504)
 }
-"""Declared on every route, so the OpenAPI schema lists the errors the API really returns."""
+"""Declared on every route, so the OpenAPI schema lists the errors the API really returns.
+
+400 unreadable body, 413 body over the size limit, 422 invalid request (JSON that does not
+parse included), 500 unexpected failure, 503 storage unavailable, 504 over the time limit.
+"""
 
 
 def status_of(error: errors.DomainError) -> int:
@@ -42,10 +53,18 @@ def status_of(error: errors.DomainError) -> int:
     return DEFAULT_DOMAIN_STATUS
 
 
-def error_response(status: int, code: str, message: str, **extra: object) -> JSONResponse:
-    body = ErrorOut(error=ErrorDetail(code=code, message=message)).model_dump()
-    body["error"].update(jsonable_encoder(extra))
-    return JSONResponse(body, status_code=status)
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    details: list[ValidationIssue] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    body = ErrorOut(error=ErrorDetail(code=code, message=message, details=details))
+    return JSONResponse(
+        body.model_dump(mode="json", exclude_none=True), status_code=status, headers=headers
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -56,11 +75,26 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
         details = [
-            {"location": list(issue["loc"]), "message": issue["msg"], "type": issue["type"]}
+            ValidationIssue(
+                location=list(issue["loc"]),
+                message=issue["msg"],
+                type=issue["type"],
+            )
             for issue in error.errors()
         ]
         return error_response(422, "validation_error", "the request is not valid", details=details)
 
     @app.exception_handler(HTTPException)
     async def on_http_error(_request: Request, error: HTTPException) -> JSONResponse:
-        return error_response(error.status_code, f"http_{error.status_code}", str(error.detail))
+        return error_response(
+            error.status_code,
+            f"http_{error.status_code}",
+            str(error.detail),
+            headers=error.headers,
+        )
+
+    @app.exception_handler(Exception)
+    async def on_unexpected_error(_request: Request, _error: Exception) -> JSONResponse:
+        # Starlette re-raises the error once this response is sent, so the server logs the
+        # traceback; the caller learns nothing about it.
+        return error_response(500, "internal_error", "the server could not handle the request")

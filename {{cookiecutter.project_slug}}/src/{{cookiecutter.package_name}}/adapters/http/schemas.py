@@ -18,7 +18,9 @@ from {{ cookiecutter.package_name }}.domain.money import MAX_MINOR_UNITS, Curren
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
 from {{ cookiecutter.package_name }}.usecases.list_transfers import TransferLine, TransferPage
 
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$"
+"""Something@something.something, without spaces or control characters (PostgreSQL refuses
+to store NUL, and no mail system accepts the others)."""
 
 Email = Annotated[str, Field(min_length=3, max_length=320, pattern=EMAIL_PATTERN)]
 PositiveAmount = Annotated[StrictInt, Field(gt=0, le=MAX_MINOR_UNITS)]
@@ -108,9 +110,20 @@ class TransferPageOut(Body):
         return cls(items=items, limit=page.limit, offset=page.offset)
 
 
-class ErrorDetail(Body):
-    code: str
+class ValidationIssue(Body):
+    location: list[str | int] = Field(
+        description="where: 'body', 'query', 'path' or 'header', then names"
+    )
     message: str
+    type: str = Field(description="a stable machine-readable kind, e.g. 'missing'")
+
+
+class ErrorDetail(Body):
+    code: str = Field(description="stable and machine-readable, e.g. 'insufficient_funds'")
+    message: str
+    details: list[ValidationIssue] | None = Field(
+        default=None, description="what is wrong with the request (validation errors only)"
+    )
 
 
 class ErrorOut(Body):

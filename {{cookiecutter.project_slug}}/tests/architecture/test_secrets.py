@@ -1,0 +1,101 @@
+"""Secrets come from the environment only: no secret setting has a default value.
+
+A setting whose name looks secret (password, token, API key...) must be a ``SecretStr``
+(hidden from reprs and logs) and required, so a forgotten variable stops the service at
+start instead of running it with a password everyone can read in the repository. No
+default may carry a credential either (``postgresql://user:password@...``).
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+
+import pytest
+from pydantic import SecretStr
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from {{ cookiecutter.package_name }}.settings import Settings
+
+SECRET_NAME = re.compile(
+    r"passw(or)?d|passphrase|secret|token|api_?key|private_?key|credential|signing_?key",
+    re.IGNORECASE,
+)
+
+
+def is_secret_type(annotation: object) -> bool:
+    if annotation is SecretStr:
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(is_secret_type(argument) for argument in typing.get_args(annotation))
+    return False
+
+
+def credential_in(value: object) -> bool:
+    """Whether a default value is a URL that carries a password."""
+    if not isinstance(value, str) or "://" not in value:
+        return False
+    try:
+        return make_url(value).password is not None
+    except ArgumentError:
+        return "@" in value.split("://", 1)[1].split("/", 1)[0]
+
+
+def secret_defaults(settings: type[BaseSettings]) -> list[str]:
+    """What is wrong with the secrets of ``settings``, one line per problem."""
+    problems = []
+    for name, field in settings.model_fields.items():
+        if SECRET_NAME.search(name) or is_secret_type(field.annotation):
+            if not field.is_required():
+                problems.append(f"{name}: a secret must not have a default")
+            if not is_secret_type(field.annotation):
+                problems.append(f"{name}: a secret must be a SecretStr")
+        elif credential_in(default_of(field)):
+            problems.append(f"{name}: the default carries a credential")
+    return problems
+
+
+def default_of(field: FieldInfo) -> object:
+    return None if field.is_required() else field.get_default(call_default_factory=True)
+
+
+def test_no_secret_setting_has_a_default() -> None:
+    assert secret_defaults(Settings) == []
+
+
+class Leaky(Settings):
+    """Settings as someone might extend them by mistake: the check must catch each field."""
+
+    api_token: str = "abc123"  # noqa: S105 - the leak this test must catch
+    webhook_secret: SecretStr = SecretStr("shh")
+    smtp_password: str
+    replica_url: str = "postgresql+asyncpg://app:hunter2@db:5432/app"
+
+
+class Careful(Settings):
+    api_token: SecretStr
+    broker_url: str = "amqp://broker:5672/"
+
+
+@pytest.mark.parametrize(
+    ("settings", "problems"),
+    [
+        (
+            Leaky,
+            [
+                "api_token: a secret must not have a default",
+                "api_token: a secret must be a SecretStr",
+                "webhook_secret: a secret must not have a default",
+                "smtp_password: a secret must be a SecretStr",
+                "replica_url: the default carries a credential",
+            ],
+        ),
+        (Careful, []),
+    ],
+)
+def test_the_check_bites(settings: type[BaseSettings], problems: list[str]) -> None:
+    assert secret_defaults(settings) == problems
