@@ -11,7 +11,6 @@ with Jinja blocks (``{%``) are never overwritten: the needed change is printed i
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -59,7 +58,10 @@ def main() -> int:
                 # Copying back would drop the Jinja logic: show the change to make by hand.
                 diff = subprocess.run(
                     ["diff", "-u", "--label", "rendered", "--label", "formatted", "-", str(path)],
-                    input=text, capture_output=True, text=True, check=False,
+                    input=text,
+                    capture_output=True,
+                    text=True,
+                    check=False,
                 )
                 print(f"FIX BY HAND (has Jinja blocks) {target.relative_to(ROOT)}:\n{diff.stdout}")
                 continue

@@ -1,0 +1,1 @@
+"""Helpers for the template's own tests: option rules, baking, files, toolchain, violations."""

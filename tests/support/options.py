@@ -1,0 +1,151 @@
+"""The template's options and the rules that tie answers to files, restated for the tests.
+
+Restated on purpose rather than imported from ``hooks/``: a test that read its expectations
+from the code under test would agree with every mistake in it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+"""The template repository (the folder holding ``cookiecutter.json``)."""
+
+TEMPLATE_FOLDER = ROOT / "{{cookiecutter.project_slug}}"
+
+Answers = Mapping[str, str]
+
+DEFAULTS: dict[str, str] = {
+    "project_name": "Payments Service",
+    "description": (
+        "A payments ledger service whose Clean Architecture is enforced by its own checks."
+    ),
+    "author_name": "Your Name",
+    "author_email": "you@example.com",
+    "python_version": "3.11",
+    "database": "sqlite",
+    "observability": "none",
+    "ci": "github",
+    "docker": "yes",
+    "license": "MIT",
+}
+"""Every answer's default, except the two that derive from the project name."""
+
+CHOICES: dict[str, tuple[str, ...]] = {
+    "python_version": ("3.11", "3.12", "3.13"),
+    "database": ("sqlite", "postgresql"),
+    "observability": ("none", "opentelemetry"),
+    "ci": ("github", "gitlab", "none"),
+    "docker": ("yes", "no"),
+    "license": ("MIT", "Apache-2.0", "BSD-3-Clause", "Proprietary"),
+}
+"""Every accepted value of every option with a closed set of answers; first is the default."""
+
+MOST_FEATURES: dict[str, str] = {
+    "project_name": "Payments Ledger Service For Team",  # package name: 32 characters, the maximum
+    "database": "postgresql",
+    "observability": "opentelemetry",
+    "ci": "github",
+    "docker": "yes",
+    "license": "Apache-2.0",
+}
+DEFAULT_VARIANT = f"defaults (python {DEFAULTS['python_version']})"
+"""The gate variant baked with every default; the bite tests break a copy of it."""
+
+LEAST_FEATURES: dict[str, str] = {
+    "database": "sqlite",
+    "observability": "none",
+    "ci": "none",
+    "docker": "no",
+    "license": "Proprietary",
+}
+
+SPDX_LICENSE = {
+    "MIT": "MIT",
+    "Apache-2.0": "Apache-2.0",
+    "BSD-3-Clause": "BSD-3-Clause",
+    "Proprietary": "LicenseRef-Proprietary",
+}
+LICENSE_TEXT = {
+    "MIT": "Permission is hereby granted, free of charge",
+    "Apache-2.0": "Apache License",
+    "BSD-3-Clause": "Redistribution and use in source and binary forms",
+    "Proprietary": "All rights reserved",
+}
+"""A sentence the LICENSE file of each license contains."""
+
+
+def slug_of(project_name: str) -> str:
+    return project_name.lower().strip().replace(" ", "-").replace("_", "-")
+
+
+def package_of(slug: str) -> str:
+    return slug.replace("-", "_")
+
+
+def full_answers(given: Answers) -> dict[str, str]:
+    """The answers a bake with ``given`` as extra context ends up with, derived ones included."""
+    answers = {**DEFAULTS, **given}
+    answers.setdefault("project_slug", slug_of(answers["project_name"]))
+    answers.setdefault("package_name", package_of(answers["project_slug"]))
+    return answers
+
+
+def conditional_paths(answers: Answers) -> dict[str, bool]:
+    """Every path that only some answers get, and whether these answers get it."""
+    package = f"src/{answers['package_name']}"
+    docker = answers["docker"] == "yes"
+    observability = answers["observability"] == "opentelemetry"
+    return {
+        ".github": answers["ci"] == "github",
+        ".gitlab-ci.yml": answers["ci"] == "gitlab",
+        "Dockerfile": docker,
+        ".dockerignore": docker,
+        "compose.yaml": docker,
+        f"{package}/adapters/observability": observability,
+        "tests/unit/test_observability.py": observability,
+        "deploy": observability,  # Prometheus alert rules
+    }
+
+
+def render_cases() -> dict[str, dict[str, str]]:
+    """Answer sets to bake: every value of every option, database x python, names, extremes."""
+    cases: dict[str, dict[str, str]] = {"defaults": {}}
+    for option, values in CHOICES.items():
+        for value in values:
+            cases[f"{option}={value}"] = {option: value}
+    for database, python in itertools.product(CHOICES["database"], CHOICES["python_version"]):
+        cases[f"{database}+python{python}"] = {"database": database, "python_version": python}
+    cases["names-derived-from-project-name"] = {"project_name": "Ledger_of ACME Corp"}
+    cases["names-given-explicitly"] = {
+        "project_name": "Payments API",
+        "project_slug": "ledger-api",
+        "package_name": "ledger_core",
+    }
+    cases["most-features"] = MOST_FEATURES
+    cases["least-features"] = LEAST_FEATURES
+    return cases
+
+
+def offered_options() -> dict[str, object]:
+    """The public questions of ``cookiecutter.json``, with their default or list of choices."""
+    context = json.loads((ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
+    return {key: value for key, value in context.items() if not key.startswith("_")}
+
+
+GATE_VARIANTS: dict[str, dict[str, str]] = {
+    # First, so its mypy cache (under another package name) can seed the projects after it.
+    "most-features": MOST_FEATURES,
+    DEFAULT_VARIANT: {},
+    "postgresql": {"database": "postgresql"},
+    **{
+        f"python {version}": {"python_version": version}
+        for version in CHOICES["python_version"]
+        if version != DEFAULTS["python_version"]
+    },
+    "least-features": LEAST_FEATURES,
+}
+"""The projects the gate tests install and check: one per representative answer set."""

@@ -1,0 +1,146 @@
+"""The gates bite: break the architecture of a baked project and its own checks go red.
+
+One default project is baked and synced once (shared with the gate tests); each test breaks
+one rule, runs the check that guards it and restores every file it touched. Then each guard
+(an import contract, mypy's ``strict``) is removed in turn to show that the same violation
+would pass without it: a template that lost a guard fails here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tomllib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CheckedVariant
+from tests.support.files import snapshot
+from tests.support.options import DEFAULT_VARIANT
+from tests.support.toolchain import Outcome, Toolchain
+from tests.support.variants import CheckedProject, SyncedProject
+from tests.support.violations import (
+    CONTRACT_GUARDS,
+    GUARDS,
+    MYPY,
+    VIOLATIONS,
+    Guard,
+    Violation,
+    edited,
+)
+
+pytestmark = [
+    pytest.mark.gates,
+    pytest.mark.variant(DEFAULT_VARIANT),
+    pytest.mark.xdist_group(DEFAULT_VARIANT),
+]
+
+
+@pytest.fixture(scope="module")
+def default(checked_variant: CheckedVariant) -> CheckedProject:
+    return checked_variant(DEFAULT_VARIANT)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def as_baked(default: CheckedProject) -> dict[str, bytes]:
+    """The project's own files before any test of this module breaks them."""
+    return own_files(default.project.path)
+
+
+def own_files(project: Path) -> dict[str, bytes]:
+    generated = {".venv", ".mypy_cache", ".import_linter_cache", ".pytest_cache", "__pycache__"}
+    return {
+        name: content
+        for name, content in snapshot(project).items()
+        if not generated & set(name.split("/"))
+    }
+
+
+@contextlib.contextmanager
+def preserved(path: Path) -> Iterator[None]:
+    original = path.read_bytes()
+    try:
+        yield
+    finally:
+        path.write_bytes(original)
+
+
+def check_with(
+    project: SyncedProject,
+    toolchain: Toolchain,
+    violation: Violation,
+    extra_arguments: Sequence[str] = (),
+) -> Outcome:
+    """Run the violation's check with the violation in place; leave the project as it was."""
+    with contextlib.ExitStack() as undo:
+        if violation.needs_sync:
+            undo.callback(lambda: sync_or_fail(project, toolchain))  # last: back to the lock
+            undo.enter_context(preserved(project.path / "uv.lock"))
+        path = violation.path(project.path, project.package)
+        undo.enter_context(edited(path, violation.edit(project.package)))
+        if violation.needs_sync:
+            sync_or_fail(project, toolchain)
+        return toolchain.check(project.path, *violation.check, *extra_arguments)
+
+
+def sync_or_fail(project: SyncedProject, toolchain: Toolchain) -> None:
+    synced = toolchain.sync(project.path, project.python)
+    assert synced.ok, synced.report()
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("check", ["lint-imports", "mypy", "pytest"])
+def test_the_unmodified_project_passes(default: CheckedProject, check: str) -> None:
+    outcome = default.outcomes[check]
+    assert outcome.ok, outcome.report()
+
+
+@pytest.mark.parametrize("violation", list(VIOLATIONS.values()), ids=list(VIOLATIONS))
+def test_breaking_a_rule_fails_its_check_naming_the_problem(
+    default: CheckedProject, toolchain: Toolchain, violation: Violation
+) -> None:
+    outcome = check_with(default.project, toolchain, violation)
+
+    assert not outcome.ok, f"{violation.description} went unnoticed:\n{outcome.report()}"
+    for fragment in violation.says:
+        expected = fragment.format(package=default.project.package)
+        assert flat(expected) in flat(outcome.output), outcome.report()
+
+
+def test_every_import_contract_is_guarded_by_a_violation_only_it_catches(
+    default: CheckedProject,
+) -> None:
+    pyproject = tomllib.loads((default.project.path / "pyproject.toml").read_text("utf-8"))
+    names = [contract["name"] for contract in pyproject["tool"]["importlinter"]["contracts"]]
+    unguarded = [n for n in names if not any(n.startswith(p) for p in CONTRACT_GUARDS)]
+    missing = [p for p in CONTRACT_GUARDS if not any(n.startswith(p) for n in names)]
+    assert unguarded == [], "add a violation to tests/support/violations.py for these"
+    assert missing == [], "the template lost these contracts"
+
+
+@pytest.mark.parametrize("guard", list(GUARDS.values()), ids=list(GUARDS))
+def test_removing_a_guard_lets_its_violation_through(
+    default: CheckedProject, toolchain: Toolchain, guard: Guard, tmp_path: Path
+) -> None:
+    project, violation = default.project, VIOLATIONS[guard.violation]
+    # mypy without strict writes a cache of its own, so the project's stays warm.
+    scratch = ("--cache-dir", str(tmp_path / "mypy-cache")) if violation.check == MYPY else ()
+
+    guarded = check_with(project, toolchain, violation)
+    with edited(project.path / "pyproject.toml", guard.remove):
+        unguarded = check_with(project, toolchain, violation, scratch)
+
+    assert not guarded.ok, f"with {guard.name}, {violation.description} passed:\n{guarded.report()}"
+    assert unguarded.ok, (
+        f"without {guard.name}, {violation.description} still fails: another guard catches it, "
+        f"so this one is not shown to matter:\n{unguarded.report()}"
+    )
+
+
+def test_every_broken_file_is_put_back(default: CheckedProject, as_baked: dict[str, bytes]) -> None:
+    """Runs last: the violations above left the project byte for byte as it was baked."""
+    assert own_files(default.project.path) == as_baked
