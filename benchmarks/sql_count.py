@@ -1,0 +1,201 @@
+"""Count SQL statements per request, in process, through the ASGI app (httpx ASGITransport).
+
+Runs inside the baked project's environment (``run.py`` starts it with that project's
+Python). Every statement any engine sends is counted by a ``before_cursor_execute``
+listener on SQLAlchemy's ``Engine`` class; transaction control the driver issues itself
+(asyncpg's BEGIN/COMMIT, a pool's reset ROLLBACK) is not a cursor statement and is not
+counted.
+
+    python sql_count.py SPEC.json
+
+SPEC: {"package": "payments_service", "benchmarks": "/path/to/benchmarks",
+       "urls": {"sqlite": "sqlite+aiosqlite:///...", "postgresql": "postgresql+asyncpg://..."},
+       "sizes": [10, 1000],
+       "server_logs": {"postgresql": "/path/to/server.log"}}   # optional
+
+With a server log (the database set to ``log_statement = 'all'``), the statements the
+server received are counted too: that includes the driver's BEGIN/ROLLBACK and the pool's
+connection checks, which never pass through a cursor.
+
+Prints one JSON object: {database: {"list_transfers": {size: count}, "get_account":
+{app: count}, "post_transfer": {app: count}}}.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import os
+import re
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import create_async_engine
+
+COUNTERPARTS = 100
+"""Distinct counterpart accounts: a page (at most 100 lines) names up to 100 of them."""
+BALANCE = 10**12
+SERVER_STATEMENT = re.compile(r"LOG:  (?:statement|execute [^:]*): (.*)")
+"""A statement in a PostgreSQL log written with ``log_statement = 'all'``."""
+
+
+class StatementCounter:
+    def __init__(self) -> None:
+        self.count = 0
+        self.statements: list[str] = []
+        event.listen(Engine, "before_cursor_execute", self._on_execute)
+
+    def _on_execute(self, *args: Any) -> None:
+        self.count += 1
+        self.statements.append(" ".join(str(args[2]).split())[:60])
+
+    def reset(self) -> None:
+        self.count = 0
+        self.statements.clear()
+
+
+async def seed(url: str, package: str, sizes: list[int]) -> dict[str, Any]:
+    """Accounts with ``size`` transfers each, their counterparts cycling over 100 accounts."""
+    tables = importlib.import_module(f"{package}.adapters.sql.tables")
+    engine = create_async_engine(url)
+    counterparts = [uuid.uuid4() for _ in range(COUNTERPARTS)]
+    listed = {size: uuid.uuid4() for size in sizes}
+    spare = [uuid.uuid4(), uuid.uuid4()]
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    account_rows = [
+        {
+            "id": account_id,
+            "owner_email": f"{account_id.hex[:12]}@example.com",
+            "currency": "EUR",
+            "balance_minor_units": BALANCE,
+        }
+        for account_id in [*counterparts, *listed.values(), *spare]
+    ]
+    transfer_rows = []
+    for size, account_id in listed.items():
+        for index in range(size):
+            counterpart = counterparts[index % COUNTERPARTS]
+            incoming = index % 2 == 0
+            transfer_rows.append(
+                {
+                    "id": uuid.uuid4(),
+                    "source_id": counterpart if incoming else account_id,
+                    "destination_id": account_id if incoming else counterpart,
+                    "amount_minor_units": 1,
+                    "currency": "EUR",
+                    "created_at": start + timedelta(seconds=index),
+                    "idempotency_key": None,
+                }
+            )
+    async with engine.begin() as connection:
+        await connection.execute(tables.accounts.insert(), account_rows)
+        await connection.execute(tables.transfers.insert(), transfer_rows)
+    await engine.dispose()
+    return {"listed": listed, "spare": spare}
+
+
+async def settle(counter: StatementCounter) -> None:
+    """Wait until no statement runs for a while (our outbox relay's first poll is over)."""
+    seen = -1
+    while seen != counter.count:
+        seen = counter.count
+        await asyncio.sleep(0.2)
+
+
+async def count_requests(
+    database: str, url: str, spec: dict[str, Any], counter: StatementCounter
+) -> dict[str, Any]:
+    package = spec["package"]
+    sizes = [int(size) for size in spec["sizes"]]
+    seeded = await seed(url, package, sizes)
+    bootstrap = importlib.import_module(f"{package}.bootstrap")
+    settings = importlib.import_module(f"{package}.settings")
+    # The outbox relay polls once at startup, then sleeps for the rest of the count.
+    quiet = settings.Settings(
+        database_url=url, outbox_poll_interval_seconds=3600, shutdown_drain_seconds=0
+    )
+    apps = {"ours": bootstrap.create_app(quiet)}
+    os.environ["DATABASE_URL"] = url
+    sys.path.insert(0, spec["benchmarks"])
+    for name, module in (("(a) sync", "reference_sync"), ("(b) async", "reference_async")):
+        sys.modules.pop(module, None)
+        apps[name] = importlib.import_module(module).app
+
+    result: dict[str, Any] = {"list_transfers": {}, "get_account": {}, "post_transfer": {}}
+    source, destination = seeded["spare"]
+    transfer = {
+        "source_account_id": str(source),
+        "destination_account_id": str(destination),
+        "amount_minor_units": 1,
+        "currency": "EUR",
+    }
+    server_log = spec.get("server_logs", {}).get(database)
+
+    async def observe(request: Any) -> dict[str, Any]:
+        """Run one request; the statements our listener saw (and the server logged)."""
+        offset = os.path.getsize(server_log) if server_log else 0
+        counter.reset()
+        response = await request
+        response.raise_for_status()
+        entry: dict[str, Any] = {"count": counter.count, "statements": list(counter.statements)}
+        if server_log:
+            await asyncio.sleep(0.1)  # backends write their log lines as they go
+            with open(server_log, encoding="utf-8", errors="replace") as log:
+                log.seek(offset)
+                logged = SERVER_STATEMENT.findall(log.read())
+            entry["server"] = len(logged)
+            entry["server_statements"] = [" ".join(line.split())[:60] for line in logged]
+        entry["response"] = response
+        return entry
+
+    for name, app in apps.items():
+        transport = httpx.ASGITransport(app=app)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://bench") as client,
+        ):
+            for _warm in range(2):  # first requests connect and fill caches
+                (await client.get(f"/accounts/{source}")).raise_for_status()
+            await settle(counter)
+            result["get_account"][name] = await observe(client.get(f"/accounts/{source}"))
+            result["post_transfer"][name] = await observe(client.post("/transfers", json=transfer))
+            if name != "ours":
+                continue
+            for size, account_id in seeded["listed"].items():
+                path = f"/accounts/{account_id}/transfers?limit=100"
+                (await client.get(path)).raise_for_status()
+                entry = await observe(client.get(path))
+                entry["lines"] = len(entry["response"].json()["items"])
+                result["list_transfers"][str(size)] = entry
+    for entries in result.values():
+        for entry in entries.values():
+            entry.pop("response")
+    for module in ("reference_sync", "reference_async"):
+        engine = sys.modules[module].engine
+        disposed = engine.dispose()
+        if asyncio.iscoroutine(disposed):
+            await disposed
+    return result
+
+
+def main(argv: list[str]) -> int:
+    with open(argv[1], encoding="utf-8") as file:
+        spec = json.load(file)
+    migrator = importlib.import_module(f"{spec['package']}.adapters.sql.migrator")
+    counter = StatementCounter()
+    results = {}
+    for database, url in spec["urls"].items():
+        migrator.upgrade(url)  # runs its own event loop: before ours starts
+        results[database] = asyncio.run(count_requests(database, url, spec, counter))
+    print(json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
