@@ -20,7 +20,16 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 def create_engine(
     database_url: str, *, pool_size: int = 10, connect_timeout: float = 5.0
 ) -> AsyncEngine:
-    """An engine for ``database_url``; SQLite gets WAL, a busy timeout and real transactions."""
+    """An engine for ``database_url``; SQLite gets WAL, a busy timeout and real transactions.
+
+    PostgreSQL gets a fixed pool: ``max_overflow=0`` because overflow connections are
+    opened under load and closed when returned, so a burst pays a new connection (fork on
+    the server, authentication) per request; requests beyond the pool wait for a free
+    connection instead, which is also what protects the server. No ``pool_pre_ping``: it
+    costs a round trip per unit of work, and a connection the server dropped is caught
+    anyway: the first statement on it fails, SQLAlchemy discards the whole pool, the
+    request answers 503 (``StorageUnavailable``) and the next one connects afresh.
+    """
     if database_url.startswith("sqlite"):
         engine = create_async_engine(database_url, connect_args={"timeout": connect_timeout})
         _make_sqlite_transactional(engine)
@@ -28,8 +37,7 @@ def create_engine(
     return create_async_engine(
         database_url,
         pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
+        max_overflow=0,
         connect_args={"timeout": connect_timeout},
     )
 

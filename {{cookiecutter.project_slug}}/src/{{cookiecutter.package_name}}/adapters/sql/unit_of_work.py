@@ -6,8 +6,10 @@ bound to that connection, so everything a use case does commits or rolls back to
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 from typing import Self
+from weakref import WeakKeyDictionary
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
@@ -27,13 +29,37 @@ class SqlUnitOfWork:
     audit_log: SqlAuditLog
     outbox: SqlOutbox
 
-    def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        read_only: bool = False,
+        writer_lock: asyncio.Lock | None = None,
+    ) -> None:
         self._engine = engine
         self._read_only = read_only
+        self._writer_lock = writer_lock
+        self._holds_writer_lock = False
         self._connection: AsyncConnection | None = None
         self._transaction: AsyncTransaction | None = None
 
     async def __aenter__(self) -> Self:
+        if self._writer_lock is not None:
+            await self._writer_lock.acquire()
+            self._holds_writer_lock = True
+        try:
+            self._connection = await self._begin()
+        except BaseException:
+            self._release_writer_lock()
+            raise
+        connection = self._connection
+        self.accounts = SqlAccountRepository(connection)
+        self.transfers = SqlTransferRepository(connection)
+        self.audit_log = SqlAuditLog(connection)
+        self.outbox = SqlOutbox(connection)
+        return self
+
+    async def _begin(self) -> AsyncConnection:
         with domain_errors():
             connection = await self._engine.connect()
             try:
@@ -43,12 +69,12 @@ class SqlUnitOfWork:
             except BaseException:
                 await connection.close()
                 raise
-        self._connection = connection
-        self.accounts = SqlAccountRepository(connection)
-        self.transfers = SqlTransferRepository(connection)
-        self.audit_log = SqlAuditLog(connection)
-        self.outbox = SqlOutbox(connection)
-        return self
+        return connection
+
+    def _release_writer_lock(self) -> None:
+        if self._holds_writer_lock and self._writer_lock is not None:
+            self._holds_writer_lock = False
+            self._writer_lock.release()
 
     async def __aexit__(
         self,
@@ -56,12 +82,13 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        # Closing rolls back what was not committed, in the one round trip it needs.
         try:
-            await self.rollback()
-        finally:
             if self._connection is not None:
                 with domain_errors():
                     await self._connection.close()
+        finally:
+            self._release_writer_lock()
 
     async def commit(self) -> None:
         if self._read_only:
@@ -78,8 +105,31 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
+    """Hands out units of work on one engine; on SQLite, queues this process' writers.
+
+    SQLite lets one transaction write at a time. A writer that finds the lock taken
+    sleeps and retries in SQLite's busy handler, so under concurrent load writers wake up
+    late, out of order, and the slowest wait seconds. Queueing the writers of this process
+    on an ``asyncio.Lock`` hands the write lock over at once and in arrival order.
+    Correctness does not rest on it: ``BEGIN IMMEDIATE`` still serialises writers, across
+    processes too. PostgreSQL locks rows, so its writers run concurrently.
+    """
+
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self._writer_locks: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            WeakKeyDictionary()
+        )
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, read_only=read_only)
+        queued = is_sqlite(self.engine) and not read_only
+        lock = self._writer_lock() if queued else None
+        return SqlUnitOfWork(self.engine, read_only=read_only, writer_lock=lock)
+
+    def _writer_lock(self) -> asyncio.Lock:
+        """One lock per event loop: a lock must not be shared between loops."""
+        loop = asyncio.get_running_loop()
+        lock = self._writer_locks.get(loop)
+        if lock is None:
+            lock = self._writer_locks[loop] = asyncio.Lock()
+        return lock
