@@ -1,4 +1,5 @@
-"""N+1 guard: listing an account's transfers costs the same whatever the number listed.
+"""N+1 guards: listing an account's transfers, or marking notices delivered, costs the same
+whatever the number of rows.
 
 Statements are counted where they leave SQLAlchemy for the driver
 (``before_cursor_execute``), so an adapter that loops over rows cannot hide.
@@ -14,7 +15,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.package_name }}.domain.account import Account
-from {{ cookiecutter.package_name }}.domain.ids import AccountId
+from {{ cookiecutter.package_name }}.domain.ids import AccountId, NoticeId, new_notice_id
+from {{ cookiecutter.package_name }}.domain.notice import Notice
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.list_transfers import ListTransfersRequest
 from tests.contract.implementations import Storage, sql_only
@@ -108,3 +110,31 @@ async def test_listing_makes_the_same_port_calls_whatever_the_page_size(
 
     assert for_many.calls == for_few.calls
     assert for_many.calls.count("accounts.get_many") == 1
+
+
+async def stored_notices(storage: Storage, count: int) -> list[NoticeId]:
+    made = [Notice(new_notice_id(), "test.happened", minutes(n), {}) for n in range(count)]
+    async with storage.unit_of_work() as uow:
+        for each in made:
+            await uow.outbox.put(each)
+        await uow.commit()
+    return [each.id for each in made]
+
+
+@sql_only
+async def test_marking_notices_delivered_issues_one_statement_per_batch(storage: Storage) -> None:
+    """The relay marks what it delivered in one call; the adapter must not loop per row."""
+    assert storage.engine is not None
+    few, many = await stored_notices(storage, FEW), await stored_notices(storage, MANY)
+
+    async def mark(ids: list[NoticeId]) -> None:
+        async with storage.unit_of_work() as uow:
+            await uow.outbox.mark_delivered(ids, at=minutes(99))
+            await uow.commit()
+
+    with counted_statements(storage.engine) as for_few:
+        await mark(few)
+    with counted_statements(storage.engine) as for_many:
+        await mark(many)
+
+    assert len(for_many) == len(for_few), "\n".join(for_many)

@@ -245,12 +245,42 @@ class TestOutbox:
         await claim(storage, now=minutes(1))
 
         async with storage.unit_of_work() as uow:
-            await uow.outbox.mark_delivered(made.id, at=minutes(2))
+            await uow.outbox.mark_delivered([made.id], at=minutes(2))
             await uow.commit()
 
         assert await claim(storage, now=minutes(60)) == []
         async with storage.unit_of_work(read_only=True) as uow:
             assert await uow.outbox.status(made.id) == "delivered"
+
+    async def test_a_batch_is_marked_delivered_in_one_call(self, storage: Storage) -> None:
+        made = [notice(minutes(n), n) for n in range(3)]
+        async with storage.unit_of_work() as uow:
+            for each in made:
+                await uow.outbox.put(each)
+            await uow.commit()
+        await claim(storage, now=minutes(5))
+
+        async with storage.unit_of_work() as uow:
+            await uow.outbox.mark_delivered([made[0].id, made[2].id], at=minutes(6))
+            await uow.outbox.mark_delivered([], at=minutes(6))
+            await uow.commit()
+
+        assert await claim(storage, now=minutes(60)) == [PendingNotice(made[1], 0)]
+
+    async def test_a_batch_with_an_unknown_notice_raises_and_commits_nothing(
+        self, storage: Storage
+    ) -> None:
+        made = notice(minutes(0))
+        async with storage.unit_of_work() as uow:
+            await uow.outbox.put(made)
+            await uow.commit()
+
+        async with storage.unit_of_work() as uow:
+            with pytest.raises(NoticeNotFound):
+                await uow.outbox.mark_delivered([made.id, new_notice_id()], at=T0)
+
+        async with storage.unit_of_work(read_only=True) as uow:
+            assert await uow.outbox.status(made.id) == "pending"
 
     async def test_a_failed_notice_returns_at_its_retry_time_with_the_failure_counted(
         self, storage: Storage
@@ -287,7 +317,7 @@ class TestOutbox:
             with pytest.raises(NoticeNotFound):
                 await uow.outbox.status(unknown)
             with pytest.raises(NoticeNotFound):
-                await uow.outbox.mark_delivered(unknown, at=T0)
+                await uow.outbox.mark_delivered([unknown], at=T0)
             with pytest.raises(NoticeNotFound):
                 await uow.outbox.mark_failed(unknown, retry_at=None)
 

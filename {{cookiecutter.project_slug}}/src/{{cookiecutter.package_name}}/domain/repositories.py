@@ -76,8 +76,12 @@ class Outbox(Protocol):
         relay that crashes mid-delivery only delays the notice until its lease ends.
         """
 
-    async def mark_delivered(self, notice_id: NoticeId, *, at: datetime) -> None:
-        """The notice reached its destination; it is never claimed again."""
+    async def mark_delivered(self, notice_ids: Collection[NoticeId], *, at: datetime) -> None:
+        """These notices reached their destination; they are never claimed again.
+
+        One call for a whole batch: a relay marks everything it delivered at once, in one
+        statement, not one per notice. Raise ``NoticeNotFound`` if any id is unknown.
+        """
 
     async def mark_failed(self, notice_id: NoticeId, *, retry_at: datetime | None) -> None:
         """Count a failed attempt; retry after ``retry_at``, or park it if that is None."""

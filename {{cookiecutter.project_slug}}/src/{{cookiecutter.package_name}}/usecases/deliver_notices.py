@@ -71,20 +71,20 @@ class DeliverNotices:
         return True
 
     async def _record(self, outcomes: list[tuple[PendingNotice, bool]]) -> DeliveryReport:
-        delivered = retried = parked = 0
+        delivered = [pending.notice.id for pending, ok in outcomes if ok]
+        failures = [pending for pending, ok in outcomes if not ok]
+        retried = parked = 0
         now = self.clock()
         async with self.unit_of_work() as uow:
-            for pending, ok in outcomes:
-                notice_id, failed = pending.notice.id, pending.failed_attempts + 1
-                if ok:
-                    await uow.outbox.mark_delivered(notice_id, at=now)
-                    delivered += 1
-                elif failed >= self.policy.max_attempts:
-                    await uow.outbox.mark_failed(notice_id, retry_at=None)
+            await uow.outbox.mark_delivered(delivered, at=now)
+            for pending in failures:
+                failed = pending.failed_attempts + 1
+                if failed >= self.policy.max_attempts:
+                    await uow.outbox.mark_failed(pending.notice.id, retry_at=None)
                     parked += 1
                 else:
                     retry_at = now + self.policy.backoff(failed)
-                    await uow.outbox.mark_failed(notice_id, retry_at=retry_at)
+                    await uow.outbox.mark_failed(pending.notice.id, retry_at=retry_at)
                     retried += 1
             await uow.commit()
-        return DeliveryReport(delivered, retried, parked)
+        return DeliveryReport(len(delivered), retried, parked)

@@ -128,8 +128,10 @@ class MemoryOutbox(Outbox):
             self._state.outbox[record.notice.id] = replace(record, available_at=now + lease)
         return [PendingNotice(record.notice, record.failed_attempts) for record in deliverable]
 
-    async def mark_delivered(self, notice_id: NoticeId, *, at: datetime) -> None:
-        self._state.outbox[notice_id] = replace(self._record(notice_id), delivered_at=at)
+    async def mark_delivered(self, notice_ids: Collection[NoticeId], *, at: datetime) -> None:
+        records = [self._record(notice_id) for notice_id in notice_ids]  # all known, or none
+        for record in records:
+            self._state.outbox[record.notice.id] = replace(record, delivered_at=at)
 
     async def mark_failed(self, notice_id: NoticeId, *, retry_at: datetime | None) -> None:
         record = self._record(notice_id)

@@ -215,8 +215,20 @@ class SqlOutbox(Outbox):
         rows = sorted(result, key=lambda row: (row.created_at, row.id))  # RETURNING is unordered
         return [PendingNotice(_notice(row), row.failed_attempts) for row in rows]
 
-    async def mark_delivered(self, notice_id: NoticeId, *, at: datetime) -> None:
-        await self._update(notice_id, delivered_at=at)
+    async def mark_delivered(self, notice_ids: Collection[NoticeId], *, at: datetime) -> None:
+        wanted = set(notice_ids)
+        if not wanted:
+            return
+        statement = (
+            update(outbox)
+            .where(outbox.c.id.in_(wanted))
+            .values(delivered_at=at)
+            .returning(outbox.c.id)
+        )
+        with domain_errors():
+            found = set((await self._connection.execute(statement)).scalars())
+        if missing := wanted - found:
+            raise NoticeNotFound(f"no notice {', '.join(map(str, sorted(missing)))}")
 
     async def mark_failed(self, notice_id: NoticeId, *, retry_at: datetime | None) -> None:
         failed = outbox.c.failed_attempts + 1
