@@ -17,7 +17,7 @@ KEEP_WHEN = {
     ".dockerignore": "{{ cookiecutter.docker }}" == "yes",
     "compose.yaml": "{{ cookiecutter.docker }}" == "yes",
     str(PACKAGE / "adapters" / "observability"): "{{ cookiecutter.observability }}" != "none",
-    "tests/unit/test_observability.py": "{{ cookiecutter.observability }}" != "none",
+    "tests/api/test_observability.py": "{{ cookiecutter.observability }}" != "none",
     "deploy": "{{ cookiecutter.observability }}" != "none",
 }
 

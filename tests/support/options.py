@@ -106,7 +106,7 @@ def conditional_paths(answers: Answers) -> dict[str, bool]:
         ".dockerignore": docker,
         "compose.yaml": docker,
         f"{package}/adapters/observability": observability,
-        "tests/unit/test_observability.py": observability,
+        "tests/api/test_observability.py": observability,
         "deploy": observability,  # Prometheus alert rules
     }
 

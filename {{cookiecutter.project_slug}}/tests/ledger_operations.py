@@ -1,6 +1,6 @@
 """Random sequences of ledger operations, and what running one through the use cases leaves.
 
-Shared by the property-based tests: ``tests/unit/test_properties.py`` (memory adapter)
+Shared by the property-based tests: ``tests/fuzz/test_properties.py`` (memory adapter)
 and ``tests/fuzz/test_storage_equivalence.py`` (memory and SQL side by side). Sequences
 are full of operations that must fail: overdrafts, unknown accounts, transfers to the
 same account, mixed currencies, amounts that are not positive or that overflow a

@@ -28,10 +28,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import make_url, text
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import NullPool
-
 if sys.platform != "win32":
     import pwd  # running as root, and so switching users, is a POSIX affair
 
@@ -246,6 +242,9 @@ class Postgres:
         return f"{self.prefix}_template"
 
     def url(self, database: str) -> str:
+        # SQLAlchemy loads only once a test needs PostgreSQL: the unit tier never pays for it.
+        from sqlalchemy import make_url  # noqa: PLC0415
+
         return make_url(self.admin_url).set(database=database).render_as_string(False)
 
     def create_template(self) -> None:
@@ -267,10 +266,16 @@ class Postgres:
         return self.url(name)
 
     async def drop_database(self, name_or_url: str) -> None:
+        from sqlalchemy import make_url  # noqa: PLC0415
+
         name = make_url(name_or_url).database if "://" in name_or_url else name_or_url
         await self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     async def execute(self, statement: str) -> None:
+        from sqlalchemy import text  # noqa: PLC0415
+        from sqlalchemy.ext.asyncio import create_async_engine  # noqa: PLC0415
+        from sqlalchemy.pool import NullPool  # noqa: PLC0415
+
         engine = create_async_engine(
             self.admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool
         )
