@@ -20,6 +20,14 @@ Edit = Callable[[str], str]
 LINT_IMPORTS = ("lint-imports", "--no-logo")
 MYPY = ("mypy",)
 ARCHITECTURE_TESTS = ("pytest", "-q", "-p", "no:cacheprovider", "tests/architecture")
+UNIT_OF_WORK_CONTRACT = (
+    "pytest",
+    "-q",
+    "-p",
+    "no:cacheprovider",
+    "tests/contract/test_unit_of_work.py",
+)
+QUERY_CONTRACT = ("pytest", "-q", "-p", "no:cacheprovider", "tests/contract/test_queries.py")
 
 NEW_DEPENDENCY = ("six>=1.16", "six")
 """A small runtime dependency none of the variants installs, and the module it brings."""
@@ -149,6 +157,39 @@ VIOLATIONS = {
         ),
         MYPY,
         ("src/{package}/adapters/sql/repositories.py", "no-untyped-def"),
+    ),
+    "memory rollback keeps writes": Violation(
+        "the in-memory unit of work's rollback publishes its writes instead of discarding them",
+        "adapters/memory/unit_of_work.py",
+        lambda package: replacing(
+            "    async def rollback(self) -> None:\n"
+            "        self._bind(self._store.committed.copy())",
+            "    async def rollback(self) -> None:\n"
+            "        self._store.committed = self._working.copy()",
+        ),
+        UNIT_OF_WORK_CONTRACT,
+        ("FAILED", "test_work_left_without_commit_is_gone[memory]"),
+    ),
+    "list use case loads accounts one by one": Violation(
+        "listing transfers loads each counterpart account with its own call (N+1)",
+        "usecases/list_transfers.py",
+        lambda package: replacing(
+            "counterparts = await uow.accounts.get_many(\n"
+            "                {transfer.counterpart_of(request.account_id)"
+            " for transfer in transfers}\n"
+            "            )",
+            "counterparts = {\n"
+            "                other: await uow.accounts.get(other)\n"
+            "                for other in {t.counterpart_of(request.account_id)"
+            " for t in transfers}\n"
+            "            }",
+        ),
+        QUERY_CONTRACT,
+        (
+            "FAILED",
+            "test_listing_issues_a_constant_number_of_statements[sqlite]",
+            "test_listing_makes_the_same_port_calls_whatever_the_page_size[memory]",
+        ),
     ),
     "runtime dependency missing from the contract": Violation(
         f"a runtime dependency ({NEW_DEPENDENCY[0]}) not listed in the forbidden contract",
