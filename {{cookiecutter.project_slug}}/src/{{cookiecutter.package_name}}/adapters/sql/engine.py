@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 IMMEDIATE = "immediate"
 """Execution option value asking SQLite to take the write lock when the transaction begins."""
+PER_STATEMENT = "per-statement"
+"""Execution option value for reads: no ``BEGIN``, each statement sees the latest commit."""
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:
@@ -46,9 +48,11 @@ def _make_sqlite_transactional(engine: AsyncEngine) -> None:
     """Let SQLAlchemy, not the sqlite3 module, decide where transactions begin.
 
     The sqlite3 module begins transactions lazily and never for reads, so a read followed
-    by a write is not isolated. Here every unit of work issues its own ``BEGIN``; writers
-    issue ``BEGIN IMMEDIATE`` and so take the write lock before their first read, the
-    SQLite equivalent of ``SELECT ... FOR UPDATE``.
+    by a write is not isolated. Here writers issue ``BEGIN IMMEDIATE`` and so take the
+    write lock before their first read, the SQLite equivalent of ``SELECT ... FOR UPDATE``.
+    Read-only units of work issue no ``BEGIN`` (``PER_STATEMENT``): each statement reads
+    the latest committed state, which is what PostgreSQL's default isolation (read
+    committed) gives too, and it saves a round trip to SQLite's thread per request.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -64,4 +68,5 @@ def _make_sqlite_transactional(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get("sqlite_begin")
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == IMMEDIATE else "BEGIN")
+        if mode != PER_STATEMENT:
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == IMMEDIATE else "BEGIN")

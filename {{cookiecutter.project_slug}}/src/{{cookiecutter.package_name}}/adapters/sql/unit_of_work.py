@@ -13,7 +13,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
-from {{ cookiecutter.package_name }}.adapters.sql.engine import IMMEDIATE, is_sqlite
+from {{ cookiecutter.package_name }}.adapters.sql.engine import IMMEDIATE, PER_STATEMENT, is_sqlite
 from {{ cookiecutter.package_name }}.adapters.sql.errors import domain_errors
 from {{ cookiecutter.package_name }}.adapters.sql.repositories import (
     SqlAccountRepository,
@@ -63,8 +63,9 @@ class SqlUnitOfWork:
         with domain_errors():
             connection = await self._engine.connect()
             try:
-                if is_sqlite(self._engine) and not self._read_only:
-                    connection = await connection.execution_options(sqlite_begin=IMMEDIATE)
+                if is_sqlite(self._engine):
+                    begin = PER_STATEMENT if self._read_only else IMMEDIATE
+                    connection = await connection.execution_options(sqlite_begin=begin)
                 self._transaction = await connection.begin()
             except BaseException:
                 await connection.close()
