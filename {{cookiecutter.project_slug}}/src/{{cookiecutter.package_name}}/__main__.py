@@ -25,9 +25,9 @@ def serve(settings: Settings, _args: argparse.Namespace) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        access_log=settings.access_log,
 {%- if cookiecutter.observability == "opentelemetry" %}
         log_config=log_config(settings.log_level),
-        access_log=False,
 {%- endif %}
     )
 
