@@ -1,6 +1,6 @@
 """Reject bad answers before the project is generated.
 
-The rules live in ``answers.py`` beside this hook, which ``cookiecutter.json`` already
+The rules live in ``rules.py`` beside this hook, which ``cookiecutter.json`` already
 applied while the answers were collected. Running them again here covers ``--replay``,
 where cookiecutter skips that step. Cookiecutter deletes the (still empty) output folder
 when this hook exits non-zero.
@@ -11,7 +11,7 @@ import sys
 
 sys.path.insert(0, {{ hooks_dir | tojson }})
 
-from answers import find_problems, report
+from rules import find_problems, report
 
 ANSWERS = json.loads({{ cookiecutter | jsonify | tojson }})
 
