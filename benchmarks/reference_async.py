@@ -102,7 +102,7 @@ else:
     engine = create_async_engine(
         DATABASE_URL,
         pool_size=POOL_SIZE,
-        max_overflow=POOL_SIZE,
+        max_overflow=0,  # as the generated service: a fixed pool
         connect_args={"timeout": 5.0},
     )
 

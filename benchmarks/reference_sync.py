@@ -109,7 +109,7 @@ else:
     engine = create_engine(
         DATABASE_URL,
         pool_size=POOL_SIZE,
-        max_overflow=POOL_SIZE,
+        max_overflow=0,  # as the generated service: a fixed pool
         connect_args={"connect_timeout": 5},
     )
 
