@@ -1,5 +1,6 @@
 """Transfer notices: written with the transfer, delivered at least once, never lost."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -8,12 +9,32 @@ from {{ cookiecutter.package_name }}.adapters.memory.unit_of_work import MemoryU
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.errors import InsufficientFunds
 from {{ cookiecutter.package_name }}.domain.money import Currency, Money
+from {{ cookiecutter.package_name }}.domain.notice import Notice
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.deliver_notices import DeliverNotices, DeliveryPolicy
 from {{ cookiecutter.package_name }}.usecases.deposit import DepositRequest
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
 from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferRequest
 from tests.fakes import FailingNotifier, HangingNotifier, ManualClock, RecordingNotifier
+
+
+class WaitForEachOther(RecordingNotifier):
+    """Each call returns only once every notice of the batch has been handed over.
+
+    Delivered one after the other, the first call would wait for ever (here: time out).
+    """
+
+    def __init__(self, expected: int) -> None:
+        super().__init__()
+        self.expected = expected
+        self.everyone_called = asyncio.Event()
+
+    async def notify(self, notice: Notice) -> None:
+        await super().notify(notice)
+        if len(self.notices) == self.expected:
+            self.everyone_called.set()
+        await self.everyone_called.wait()
+
 
 NO_BACKOFF = DeliveryPolicy(first_backoff=timedelta(0), max_attempts=3)
 
@@ -98,6 +119,18 @@ class TestDelivery:
         assert len(notifier.attempted) == 3
         async with unit_of_work(read_only=True) as uow:
             assert await uow.outbox.status(notifier.attempted[0].id) == "parked"
+
+    async def test_a_batch_is_delivered_concurrently_so_a_slow_call_holds_no_other_back(
+        self, use_cases: UseCases, unit_of_work: MemoryUnitOfWorkFactory, clock: ManualClock
+    ) -> None:
+        for _ in range(3):
+            await transfer(use_cases)
+        notifier = WaitForEachOther(expected=3)
+        policy = DeliveryPolicy(timeout=timedelta(seconds=1))
+
+        report = await DeliverNotices(unit_of_work, notifier, policy, clock=clock)()
+
+        assert (report.delivered, report.retried) == (3, 0)
 
     async def test_a_receiver_that_hangs_times_out_and_is_retried(
         self, use_cases: UseCases, unit_of_work: MemoryUnitOfWorkFactory, clock: ManualClock
