@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -24,24 +24,25 @@ def create_engine(
 ) -> AsyncEngine:
     """An engine for ``database_url``; SQLite gets WAL, a busy timeout and real transactions.
 
-    PostgreSQL gets a fixed pool: ``max_overflow=0`` because overflow connections are
-    opened under load and closed when returned, so a burst pays a new connection (fork on
-    the server, authentication) per request; requests beyond the pool wait for a free
-    connection instead, which is also what protects the server. No ``pool_pre_ping``: it
-    costs a round trip per unit of work, and a connection the server dropped is caught
-    anyway: the first statement on it fails, SQLAlchemy discards the whole pool, the
-    request answers 503 (``StorageUnavailable``) and the next one connects afresh.
+    The pool is fixed, on both backends: ``max_overflow=0`` because overflow connections
+    are opened under load and closed when returned, so a burst pays a new connection per
+    request (a fork and authentication on PostgreSQL; a thread, a file open and the pragmas
+    on SQLite); requests beyond the pool wait for a free connection instead, which also
+    protects the server. No ``pool_pre_ping``: it costs a round trip per unit of work, and a
+    connection the server dropped is caught anyway: the first statement on it fails,
+    SQLAlchemy discards the whole pool, the request answers 503 (``StorageUnavailable``)
+    and the next one connects afresh.
     """
-    if database_url.startswith("sqlite"):
-        engine = create_async_engine(database_url, connect_args={"timeout": connect_timeout})
-        _make_sqlite_transactional(engine)
-        return engine
-    return create_async_engine(
-        database_url,
-        pool_size=pool_size,
-        max_overflow=0,
-        connect_args={"timeout": connect_timeout},
-    )
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        return create_async_engine(
+            url, pool_size=pool_size, max_overflow=0, connect_args={"timeout": connect_timeout}
+        )
+    in_memory = url.database in (None, "", ":memory:")
+    pool = {} if in_memory else {"pool_size": pool_size, "max_overflow": 0}
+    engine = create_async_engine(url, connect_args={"timeout": connect_timeout}, **pool)
+    _make_sqlite_transactional(engine)
+    return engine
 
 
 def _make_sqlite_transactional(engine: AsyncEngine) -> None:
