@@ -93,7 +93,12 @@ outbox = Table(
 )
 
 if SQLITE:
-    engine = create_engine(DATABASE_URL, connect_args={"timeout": 5.0})
+    engine = create_engine(
+        DATABASE_URL,
+        pool_size=POOL_SIZE,
+        max_overflow=0,  # as the generated service: a fixed pool
+        connect_args={"timeout": 5.0},
+    )
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
