@@ -8,152 +8,44 @@ transfer, its audit entry and its outbox row in one transaction.
 
     DATABASE_URL=sqlite+aiosqlite:///x.db uvicorn reference_async:app
 
-The schema comes from the generated project's migrations; the tables below only name it.
+The schema comes from the generated project's migrations; ``reference_common.py`` names it.
 """
 
 from __future__ import annotations
 
-import enum
 import os
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    Column,
-    DateTime,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Uuid,
-    bindparam,
-    event,
-    select,
-    update,
+from reference_common import (
+    POOL_SIZE,
+    SET_BALANCE,
+    AccountOut,
+    TransferBody,
+    TransferOut,
+    accounts,
+    audit_entries,
+    outbox,
+    sqlite_pragmas,
+    transfers,
 )
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 DATABASE_URL = os.environ["DATABASE_URL"]
 SQLITE = DATABASE_URL.startswith("sqlite")
-POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "10"))
 
-metadata = MetaData()
-accounts = Table(
-    "accounts",
-    metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("owner_email", String(320)),
-    Column("currency", String(3)),
-    Column("balance_minor_units", BigInteger),
+engine = create_async_engine(
+    DATABASE_URL,
+    pool_size=POOL_SIZE,
+    max_overflow=0,  # as the generated service: a fixed pool
+    connect_args={"timeout": 5.0},
 )
-transfers = Table(
-    "transfers",
-    metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("source_id", Uuid),
-    Column("destination_id", Uuid),
-    Column("amount_minor_units", BigInteger),
-    Column("currency", String(3)),
-    Column("created_at", DateTime(timezone=True)),
-    Column("idempotency_key", String(255)),
-)
-audit_entries = Table(
-    "audit_entries",
-    metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("action", String(64)),
-    Column("subject_id", String(64)),
-    Column("occurred_at", DateTime(timezone=True)),
-    Column("details", JSON),
-)
-outbox = Table(
-    "outbox",
-    metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("kind", String(64)),
-    Column("payload", JSON),
-    Column("created_at", DateTime(timezone=True)),
-    Column("available_at", DateTime(timezone=True)),
-    Column("failed_attempts", Integer),
-    Column("delivered_at", DateTime(timezone=True)),
-    Column("parked", Boolean),
-)
-
 if SQLITE:
-    engine = create_async_engine(
-        DATABASE_URL,
-        pool_size=POOL_SIZE,
-        max_overflow=0,  # as the generated service: a fixed pool
-        connect_args={"timeout": 5.0},
-    )
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-        # The same database settings as the generated service.
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-else:
-    engine = create_async_engine(
-        DATABASE_URL,
-        pool_size=POOL_SIZE,
-        max_overflow=0,  # as the generated service: a fixed pool
-        connect_args={"timeout": 5.0},
-    )
+    event.listen(engine.sync_engine, "connect", sqlite_pragmas)
 
 app = FastAPI(title="reference (b): flat async")
-
-
-class Currency(enum.StrEnum):
-    EUR = "EUR"
-    USD = "USD"
-    GBP = "GBP"
-    CHF = "CHF"
-    JPY = "JPY"
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class AccountOut(Body):
-    id: uuid.UUID
-    owner_email: str
-    currency: Currency
-    balance_minor_units: int
-
-
-class TransferBody(Body):
-    source_account_id: uuid.UUID
-    destination_account_id: uuid.UUID
-    amount_minor_units: Annotated[StrictInt, Field(gt=0, le=2**63 - 1)]
-    currency: Currency
-
-
-class TransferOut(Body):
-    id: uuid.UUID
-    source_account_id: uuid.UUID
-    destination_account_id: uuid.UUID
-    amount_minor_units: int
-    currency: Currency
-    created_at: datetime
-
-
-SET_BALANCE = (
-    update(accounts)
-    .where(accounts.c.id == bindparam("account_id"))
-    .values(balance_minor_units=bindparam("balance"))
-)
 
 
 @app.get("/accounts/{account_id}")
