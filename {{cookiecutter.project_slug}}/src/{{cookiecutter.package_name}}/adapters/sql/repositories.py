@@ -2,7 +2,8 @@
 
 Each repository is bound to the one connection (and so the one transaction) of the unit
 of work that created it, and never commits. Batch methods issue one statement whatever
-the number of rows.
+the number of rows. The statements of the request path are built once, in
+``statements.py``; the relay's few are built here.
 """
 
 from __future__ import annotations
@@ -11,15 +12,14 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, bindparam, or_, select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from {{ cookiecutter.package_name }}.adapters.sql import statements
 from {{ cookiecutter.package_name }}.adapters.sql.errors import domain_errors
 from {{ cookiecutter.package_name }}.adapters.sql.tables import (
-    accounts,
     audit_entries,
     outbox,
-    transfers,
 )
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.audit import AuditAction, AuditEntry
@@ -48,18 +48,19 @@ class SqlAccountRepository(AccountRepository):
     async def add(self, account: Account) -> None:
         with domain_errors():
             await self._connection.execute(
-                accounts.insert().values(
-                    id=account.id,
-                    owner_email=account.owner_email,
-                    currency=account.currency.value,
-                    balance_minor_units=account.balance.minor_units,
-                )
+                statements.INSERT_ACCOUNT,
+                {
+                    "id": account.id,
+                    "owner_email": account.owner_email,
+                    "currency": account.currency.value,
+                    "balance_minor_units": account.balance.minor_units,
+                },
             )
 
     async def get(self, account_id: AccountId) -> Account:
         with domain_errors():
             result = await self._connection.execute(
-                select(accounts).where(accounts.c.id == account_id)
+                statements.ACCOUNT_BY_ID, {"account_id": account_id}
             )
             row = result.one_or_none()
         if row is None:
@@ -69,21 +70,18 @@ class SqlAccountRepository(AccountRepository):
     async def get_many(self, account_ids: Collection[AccountId]) -> dict[AccountId, Account]:
         if not account_ids:
             return {}
-        query = select(accounts).where(accounts.c.id.in_(account_ids)).order_by(accounts.c.id)
         with domain_errors():
-            result = await self._connection.execute(query)
+            result = await self._connection.execute(
+                statements.ACCOUNTS_BY_IDS, {"account_ids": list(account_ids)}
+            )
         return {row.id: _account(row) for row in result}
 
     async def lock_many(self, account_ids: Collection[AccountId]) -> dict[AccountId, Account]:
         wanted = set(account_ids)
-        query = (
-            select(accounts)
-            .where(accounts.c.id.in_(wanted))
-            .order_by(accounts.c.id)
-            .with_for_update()
-        )
         with domain_errors():
-            result = await self._connection.execute(query)
+            result = await self._connection.execute(
+                statements.ACCOUNTS_BY_IDS_FOR_UPDATE, {"account_ids": list(wanted)}
+            )
         found = {row.id: _account(row) for row in result}
         missing = wanted - found.keys()
         if missing:
@@ -91,15 +89,10 @@ class SqlAccountRepository(AccountRepository):
         return found
 
     async def update_balances(self, accounts_: Collection[Account]) -> None:
-        statement = (
-            update(accounts)
-            .where(accounts.c.id == bindparam("account_id"))
-            .values(balance_minor_units=bindparam("balance"))
-        )
         rows = [{"account_id": a.id, "balance": a.balance.minor_units} for a in accounts_]
         if rows:
             with domain_errors():
-                await self._connection.execute(statement, rows)
+                await self._connection.execute(statements.SET_BALANCE, rows)
 
 
 class SqlTransferRepository(TransferRepository):
@@ -109,37 +102,32 @@ class SqlTransferRepository(TransferRepository):
     async def add(self, transfer: Transfer) -> None:
         with domain_errors():
             await self._connection.execute(
-                transfers.insert().values(
-                    id=transfer.id,
-                    source_id=transfer.source_id,
-                    destination_id=transfer.destination_id,
-                    amount_minor_units=transfer.amount.minor_units,
-                    currency=transfer.amount.currency.value,
-                    created_at=transfer.created_at,
-                    idempotency_key=transfer.idempotency_key,
-                )
+                statements.INSERT_TRANSFER,
+                {
+                    "id": transfer.id,
+                    "source_id": transfer.source_id,
+                    "destination_id": transfer.destination_id,
+                    "amount_minor_units": transfer.amount.minor_units,
+                    "currency": transfer.amount.currency.value,
+                    "created_at": transfer.created_at,
+                    "idempotency_key": transfer.idempotency_key,
+                },
             )
 
     async def get_by_idempotency_key(self, key: str) -> Transfer | None:
-        query = select(transfers).where(transfers.c.idempotency_key == key)
         with domain_errors():
-            row = (await self._connection.execute(query)).one_or_none()
+            result = await self._connection.execute(
+                statements.TRANSFER_BY_IDEMPOTENCY_KEY, {"key": key}
+            )
+            row = result.one_or_none()
         return None if row is None else _transfer(row)
 
     async def list_for_account(
         self, account_id: AccountId, *, limit: int, offset: int
     ) -> Sequence[Transfer]:
-        query = (
-            select(transfers)
-            .where(
-                or_(transfers.c.source_id == account_id, transfers.c.destination_id == account_id)
-            )
-            .order_by(transfers.c.created_at.desc(), transfers.c.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
+        page = {"account_id": account_id, "limit": limit, "offset": offset}
         with domain_errors():
-            result = await self._connection.execute(query)
+            result = await self._connection.execute(statements.TRANSFERS_OF_ACCOUNT, page)
         return [_transfer(row) for row in result]
 
 
@@ -150,13 +138,14 @@ class SqlAuditLog(AuditLog):
     async def append(self, entry: AuditEntry) -> None:
         with domain_errors():
             await self._connection.execute(
-                audit_entries.insert().values(
-                    id=entry.id,
-                    action=entry.action.value,
-                    subject_id=entry.subject_id,
-                    occurred_at=entry.occurred_at,
-                    details=dict(entry.details),
-                )
+                statements.INSERT_AUDIT_ENTRY,
+                {
+                    "id": entry.id,
+                    "action": entry.action.value,
+                    "subject_id": entry.subject_id,
+                    "occurred_at": entry.occurred_at,
+                    "details": dict(entry.details),
+                },
             )
 
     async def list_for_subject(self, subject_id: str) -> Sequence[AuditEntry]:
@@ -177,16 +166,17 @@ class SqlOutbox(Outbox):
     async def put(self, notice: Notice) -> None:
         with domain_errors():
             await self._connection.execute(
-                outbox.insert().values(
-                    id=notice.id,
-                    kind=notice.kind,
-                    payload=dict(notice.payload),
-                    created_at=notice.created_at,
-                    available_at=notice.created_at,
-                    failed_attempts=0,
-                    delivered_at=None,
-                    parked=False,
-                )
+                statements.INSERT_NOTICE,
+                {
+                    "id": notice.id,
+                    "kind": notice.kind,
+                    "payload": dict(notice.payload),
+                    "created_at": notice.created_at,
+                    "available_at": notice.created_at,
+                    "failed_attempts": 0,
+                    "delivered_at": None,
+                    "parked": False,
+                },
             )
 
     async def claim(
