@@ -1,7 +1,8 @@
 """Reference (b): the same two endpoints as a flat async FastAPI app, on our driver.
 
 No layers: the handler talks to SQLAlchemy (async Core) directly, on the same driver as
-the generated service (aiosqlite or asyncpg) and the same SQL: ``GET /accounts/{id}`` is
+the generated service (aiosqlite or asyncpg), with the same pool, statements built once as
+ours are, and the same SQL: ``GET /accounts/{id}`` is
 one SELECT; ``POST /transfers`` locks both accounts in id order (``BEGIN IMMEDIATE`` on
 SQLite, ``SELECT ... FOR UPDATE`` on PostgreSQL), updates both balances, and inserts the
 transfer, its audit entry and its outbox row in one transaction.
@@ -30,7 +31,7 @@ from reference_common import (
     sqlite_pragmas,
     transfers,
 )
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, insert, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 DATABASE_URL = os.environ["DATABASE_URL"]
@@ -45,13 +46,27 @@ engine = create_async_engine(
 if SQLITE:
     event.listen(engine.sync_engine, "connect", sqlite_pragmas)
 
+# Built once, run with parameters, as the generated service does (its
+# adapters/sql/statements.py): (b) is the floor of what the layers cost, so it shares every
+# other choice with ours, the query style included. (a) builds them per call, as most do.
+ACCOUNT_BY_ID = select(accounts).where(accounts.c.id == bindparam("account_id"))
+ACCOUNTS_FOR_UPDATE = (
+    select(accounts)
+    .where(accounts.c.id.in_(bindparam("account_ids", expanding=True)))
+    .order_by(accounts.c.id)
+    .with_for_update()
+)
+INSERT_TRANSFER = insert(transfers)
+INSERT_AUDIT_ENTRY = insert(audit_entries)
+INSERT_NOTICE = insert(outbox)
+
 app = FastAPI(title="reference (b): flat async")
 
 
 @app.get("/accounts/{account_id}")
 async def get_account(account_id: uuid.UUID) -> AccountOut:
     async with engine.connect() as connection:
-        result = await connection.execute(select(accounts).where(accounts.c.id == account_id))
+        result = await connection.execute(ACCOUNT_BY_ID, {"account_id": account_id})
         row = result.one_or_none()
     if row is None:
         raise HTTPException(404, f"no account {account_id}")
@@ -75,10 +90,7 @@ async def transfer_funds(body: TransferBody) -> TransferOut:
         if SQLITE:
             await connection.exec_driver_sql("BEGIN IMMEDIATE")
         result = await connection.execute(
-            select(accounts)
-            .where(accounts.c.id.in_([source_id, destination_id]))
-            .order_by(accounts.c.id)
-            .with_for_update()
+            ACCOUNTS_FOR_UPDATE, {"account_ids": [source_id, destination_id]}
         )
         found = {row.id: row for row in result}
         if len(found) != 2:
@@ -96,46 +108,49 @@ async def transfer_funds(body: TransferBody) -> TransferOut:
             ],
         )
         await connection.execute(
-            transfers.insert().values(
-                id=transfer_id,
-                source_id=source_id,
-                destination_id=destination_id,
-                amount_minor_units=amount,
-                currency=body.currency.value,
-                created_at=now,
-                idempotency_key=None,
-            )
+            INSERT_TRANSFER,
+            {
+                "id": transfer_id,
+                "source_id": source_id,
+                "destination_id": destination_id,
+                "amount_minor_units": amount,
+                "currency": body.currency.value,
+                "created_at": now,
+                "idempotency_key": None,
+            },
         )
         await connection.execute(
-            audit_entries.insert().values(
-                id=uuid.uuid4(),
-                action="transfer.completed",
-                subject_id=str(transfer_id),
-                occurred_at=now,
-                details={
+            INSERT_AUDIT_ENTRY,
+            {
+                "id": uuid.uuid4(),
+                "action": "transfer.completed",
+                "subject_id": str(transfer_id),
+                "occurred_at": now,
+                "details": {
                     "source_id": str(source_id),
                     "destination_id": str(destination_id),
                     "amount_minor_units": str(amount),
                 },
-            )
+            },
         )
         await connection.execute(
-            outbox.insert().values(
-                id=uuid.uuid4(),
-                kind="transfer.completed",
-                payload={
+            INSERT_NOTICE,
+            {
+                "id": uuid.uuid4(),
+                "kind": "transfer.completed",
+                "payload": {
                     "transfer_id": str(transfer_id),
                     "source_id": str(source_id),
                     "destination_id": str(destination_id),
                     "amount_minor_units": str(amount),
                     "currency": body.currency.value,
                 },
-                created_at=now,
-                available_at=now,
-                failed_attempts=0,
-                delivered_at=None,
-                parked=False,
-            )
+                "created_at": now,
+                "available_at": now,
+                "failed_attempts": 0,
+                "delivered_at": None,
+                "parked": False,
+            },
         )
         await connection.commit()
     return TransferOut(
