@@ -107,3 +107,4 @@ def implementations(chosen: Callable[[Implementation], bool]) -> pytest.MarkDeco
 sql_only = implementations(lambda implementation: implementation.sql)
 shared_only = implementations(lambda implementation: implementation.shared_between_processes)
 postgresql_only = implementations(lambda implementation: implementation.name == "postgresql")
+sqlite_only = implementations(lambda implementation: implementation.name == "sqlite")

@@ -63,9 +63,6 @@ class SqlUnitOfWork:
         with domain_errors():
             connection = await self._engine.connect()
             try:
-                if is_sqlite(self._engine):
-                    begin = PER_STATEMENT if self._read_only else IMMEDIATE
-                    connection = await connection.execution_options(sqlite_begin=begin)
                 self._transaction = await connection.begin()
             except BaseException:
                 await connection.close()
@@ -118,6 +115,12 @@ class SqlUnitOfWorkFactory:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # How SQLite transactions begin (see engine.py), set once on engine views that share
+        # the pool, rather than on each connection: that would cost a call per unit of work.
+        self._readers, self._writers = engine, engine
+        if is_sqlite(engine):
+            self._readers = engine.execution_options(sqlite_begin=PER_STATEMENT)
+            self._writers = engine.execution_options(sqlite_begin=IMMEDIATE)
         self._writer_locks: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             WeakKeyDictionary()
         )
@@ -125,7 +128,8 @@ class SqlUnitOfWorkFactory:
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
         queued = is_sqlite(self.engine) and not read_only
         lock = self._writer_lock() if queued else None
-        return SqlUnitOfWork(self.engine, read_only=read_only, writer_lock=lock)
+        engine = self._readers if read_only else self._writers
+        return SqlUnitOfWork(engine, read_only=read_only, writer_lock=lock)
 
     def _writer_lock(self) -> asyncio.Lock:
         """One lock per event loop: a lock must not be shared between loops."""

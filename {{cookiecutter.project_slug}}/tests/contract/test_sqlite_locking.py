@@ -1,0 +1,58 @@
+"""SQLite has one write lock per database: writers take it first, readers never.
+
+Another process is stood in for by a plain ``sqlite3`` connection to the same file that
+does not wait (``timeout=0``). A writing unit of work must hold the write lock from its
+start, before its first read (``BEGIN IMMEDIATE``), so the reads it bases its writes on
+cannot go stale. A read-only one must hold nothing, so it never delays a writer.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+
+import pytest
+from sqlalchemy import make_url
+
+from {{ cookiecutter.package_name }}.domain.errors import AccountNotFound
+from {{ cookiecutter.package_name }}.domain.ids import new_account_id
+from tests.contract.implementations import Storage, sqlite_only
+
+
+@contextmanager
+def another_process(storage: Storage) -> Iterator[sqlite3.Connection]:
+    assert storage.database_url is not None
+    path = make_url(storage.database_url).database
+    assert path is not None
+    with closing(sqlite3.connect(path, timeout=0, isolation_level=None)) as connection:
+        yield connection
+
+
+def try_to_write(connection: sqlite3.Connection) -> None:
+    connection.execute("BEGIN IMMEDIATE")
+    connection.execute("ROLLBACK")
+
+
+@sqlite_only
+async def test_a_writing_unit_of_work_holds_the_write_lock_from_its_start(
+    storage: Storage,
+) -> None:
+    async with storage.unit_of_work() as uow:
+        with pytest.raises(AccountNotFound):
+            await uow.accounts.get(new_account_id())  # a read, no write yet
+
+        with another_process(storage) as other, pytest.raises(sqlite3.OperationalError) as error:
+            try_to_write(other)
+
+    assert "locked" in str(error.value)
+
+
+@sqlite_only
+async def test_a_read_only_unit_of_work_holds_no_lock(storage: Storage) -> None:
+    async with storage.unit_of_work(read_only=True) as uow:
+        with pytest.raises(AccountNotFound):
+            await uow.accounts.get(new_account_id())
+
+        with another_process(storage) as other:
+            try_to_write(other)  # does not raise "database is locked"
