@@ -46,6 +46,12 @@ class BodySizeLimit:
         if declared is not None and declared > self.max_bytes:
             await self._refuse(scope, receive, send)
             return
+        if declared is not None or not _is_chunked(scope):
+            # The server delivers at most Content-Length bytes, and no body at all without
+            # Content-Length or chunked encoding (RFC 9112): nothing left to count, so the
+            # common request pays for no wrapper.
+            await self.app(scope, receive, send)
+            return
 
         received = 0
         exceeded = started = False
@@ -126,3 +132,11 @@ def _declared_length(scope: Scope) -> int | None:
                 raise ValueError(value)
             return int(value)
     return None
+
+
+def _is_chunked(scope: Scope) -> bool:
+    """Whether the request body streams in chunks of unannounced total size."""
+    return any(
+        name == b"transfer-encoding" and b"chunked" in value.lower()
+        for name, value in scope["headers"]
+    )
