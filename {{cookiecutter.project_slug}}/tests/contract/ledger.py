@@ -9,6 +9,7 @@ from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
 from {{ cookiecutter.package_name }}.domain.ids import AccountId, new_transfer_id
 from {{ cookiecutter.package_name }}.domain.money import Currency, Money
+from {{ cookiecutter.package_name }}.domain.notice import Notice
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
 from {{ cookiecutter.package_name }}.usecases.unit_of_work import UnitOfWorkFactory
 
@@ -43,6 +44,7 @@ async def store(
     accounts: Iterable[Account] = (),
     transfers: Iterable[Transfer] = (),
     entries: Iterable[AuditEntry] = (),
+    notices: Iterable[Notice] = (),
 ) -> None:
     """Add everything in one committed unit of work."""
     async with unit_of_work() as uow:
@@ -52,6 +54,8 @@ async def store(
             await uow.transfers.add(new_transfer)
         for entry in entries:
             await uow.audit_log.append(entry)
+        for notice in notices:
+            await uow.outbox.put(notice)
         await uow.commit()
 
 

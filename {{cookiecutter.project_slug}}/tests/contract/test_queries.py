@@ -114,10 +114,7 @@ async def test_listing_makes_the_same_port_calls_whatever_the_page_size(
 
 async def stored_notices(storage: Storage, count: int) -> list[NoticeId]:
     made = [Notice(new_notice_id(), "test.happened", minutes(n), {}) for n in range(count)]
-    async with storage.unit_of_work() as uow:
-        for each in made:
-            await uow.outbox.put(each)
-        await uow.commit()
+    await store(storage.unit_of_work, notices=made)
     return [each.id for each in made]
 
 

@@ -217,10 +217,7 @@ class TestOutbox:
     ) -> None:
         first, second, third = (notice(minutes(n), n) for n in (1, 2, 3))
         not_yet = notice(minutes(30))
-        async with storage.unit_of_work() as uow:
-            for made in (third, not_yet, first, second):
-                await uow.outbox.put(made)
-            await uow.commit()
+        await store(storage.unit_of_work, notices=[third, not_yet, first, second])
 
         claimed = await claim(storage, now=minutes(10), limit=2)
 
@@ -229,9 +226,7 @@ class TestOutbox:
 
     async def test_a_claimed_notice_is_hidden_until_its_lease_ends(self, storage: Storage) -> None:
         made = notice(minutes(0))
-        async with storage.unit_of_work() as uow:
-            await uow.outbox.put(made)
-            await uow.commit()
+        await store(storage.unit_of_work, notices=[made])
 
         assert await claim(storage, now=minutes(1)) == [PendingNotice(made, 0)]
         assert await claim(storage, now=minutes(1) + LEASE - timedelta(seconds=1)) == []
@@ -239,9 +234,7 @@ class TestOutbox:
 
     async def test_a_delivered_notice_is_never_claimed_again(self, storage: Storage) -> None:
         made = notice(minutes(0))
-        async with storage.unit_of_work() as uow:
-            await uow.outbox.put(made)
-            await uow.commit()
+        await store(storage.unit_of_work, notices=[made])
         await claim(storage, now=minutes(1))
 
         async with storage.unit_of_work() as uow:
@@ -254,10 +247,7 @@ class TestOutbox:
 
     async def test_a_batch_is_marked_delivered_in_one_call(self, storage: Storage) -> None:
         made = [notice(minutes(n), n) for n in range(3)]
-        async with storage.unit_of_work() as uow:
-            for each in made:
-                await uow.outbox.put(each)
-            await uow.commit()
+        await store(storage.unit_of_work, notices=made)
         await claim(storage, now=minutes(5))
 
         async with storage.unit_of_work() as uow:
@@ -271,9 +261,7 @@ class TestOutbox:
         self, storage: Storage
     ) -> None:
         made = notice(minutes(0))
-        async with storage.unit_of_work() as uow:
-            await uow.outbox.put(made)
-            await uow.commit()
+        await store(storage.unit_of_work, notices=[made])
 
         async with storage.unit_of_work() as uow:
             with pytest.raises(NoticeNotFound):
@@ -286,9 +274,7 @@ class TestOutbox:
         self, storage: Storage
     ) -> None:
         made = notice(minutes(0))
-        async with storage.unit_of_work() as uow:
-            await uow.outbox.put(made)
-            await uow.commit()
+        await store(storage.unit_of_work, notices=[made])
         await claim(storage, now=minutes(1))
 
         async with storage.unit_of_work() as uow:
@@ -323,10 +309,7 @@ class TestOutbox:
 
     async def test_concurrent_claims_never_share_a_notice(self, storage: Storage) -> None:
         made = [notice(minutes(n), n) for n in range(6)]
-        async with storage.unit_of_work() as uow:
-            for each in made:
-                await uow.outbox.put(each)
-            await uow.commit()
+        await store(storage.unit_of_work, notices=made)
 
         batches = await asyncio.gather(
             *(claim(storage, now=minutes(10), limit=2) for _ in range(3))
