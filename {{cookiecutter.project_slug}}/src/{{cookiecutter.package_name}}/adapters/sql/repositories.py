@@ -2,8 +2,7 @@
 
 Each repository is bound to the one connection (and so the one transaction) of the unit
 of work that created it, and never commits. Batch methods issue one statement whatever
-the number of rows. The statements of the request path are built once, in
-``statements.py``; the relay's few are built here.
+the number of rows. Every statement is built once, in ``statements.py``.
 """
 
 from __future__ import annotations
@@ -12,15 +11,11 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from {{ cookiecutter.package_name }}.adapters.sql import statements
 from {{ cookiecutter.package_name }}.adapters.sql.errors import domain_errors
-from {{ cookiecutter.package_name }}.adapters.sql.tables import (
-    audit_entries,
-    outbox,
-)
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.audit import AuditAction, AuditEntry
 from {{ cookiecutter.package_name }}.domain.errors import AccountNotFound, NoticeNotFound
@@ -149,13 +144,10 @@ class SqlAuditLog(AuditLog):
             )
 
     async def list_for_subject(self, subject_id: str) -> Sequence[AuditEntry]:
-        query = (
-            select(audit_entries)
-            .where(audit_entries.c.subject_id == subject_id)
-            .order_by(audit_entries.c.occurred_at, audit_entries.c.id)
-        )
         with domain_errors():
-            result = await self._connection.execute(query)
+            result = await self._connection.execute(
+                statements.AUDIT_ENTRIES_OF_SUBJECT, {"subject_id": subject_id}
+            )
         return [_audit_entry(row) for row in result]
 
 
@@ -182,26 +174,9 @@ class SqlOutbox(Outbox):
     async def claim(
         self, *, limit: int, now: datetime, lease: timedelta
     ) -> Sequence[PendingNotice]:
-        # SKIP LOCKED: concurrent relays claim disjoint batches instead of queueing.
-        deliverable = (
-            select(outbox.c.id)
-            .where(
-                outbox.c.delivered_at.is_(None),
-                outbox.c.parked.is_(False),
-                outbox.c.available_at <= now,
-            )
-            .order_by(outbox.c.created_at, outbox.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        statement = (
-            update(outbox)
-            .where(outbox.c.id.in_(deliverable.scalar_subquery()))
-            .values(available_at=now + lease)
-            .returning(*outbox.c)
-        )
+        window = {"now": now, "limit": limit, "lease_until": now + lease}
         with domain_errors():
-            result = await self._connection.execute(statement)
+            result = await self._connection.execute(statements.CLAIM_NOTICES, window)
         rows = sorted(result, key=lambda row: (row.created_at, row.id))  # RETURNING is unordered
         return [PendingNotice(_notice(row), row.failed_attempts) for row in rows]
 
@@ -209,40 +184,35 @@ class SqlOutbox(Outbox):
         wanted = set(notice_ids)
         if not wanted:
             return
-        statement = (
-            update(outbox)
-            .where(outbox.c.id.in_(wanted))
-            .values(delivered_at=at)
-            .returning(outbox.c.id)
-        )
         with domain_errors():
-            found = set((await self._connection.execute(statement)).scalars())
+            result = await self._connection.execute(
+                statements.MARK_DELIVERED, {"notice_ids": list(wanted), "at": at}
+            )
+            found = set(result.scalars())
         if missing := wanted - found:
             raise NoticeNotFound(f"no notice {', '.join(map(str, sorted(missing)))}")
 
     async def mark_failed(self, notice_id: NoticeId, *, retry_at: datetime | None) -> None:
-        failed = outbox.c.failed_attempts + 1
-        if retry_at is None:
-            await self._update(notice_id, failed_attempts=failed, parked=True)
-        else:
-            await self._update(notice_id, failed_attempts=failed, available_at=retry_at)
+        values: dict[str, object] = {"notice_id": notice_id}
+        statement = statements.PARK_NOTICE
+        if retry_at is not None:
+            statement, values["retry_at"] = statements.RETRY_NOTICE, retry_at
+        with domain_errors():
+            result = await self._connection.execute(statement, values)
+        if result.rowcount == 0:
+            raise NoticeNotFound(f"no notice {notice_id}")
 
     async def status(self, notice_id: NoticeId) -> str:
-        query = select(outbox.c.delivered_at, outbox.c.parked).where(outbox.c.id == notice_id)
         with domain_errors():
-            row = (await self._connection.execute(query)).one_or_none()
+            result = await self._connection.execute(
+                statements.NOTICE_STATE, {"notice_id": notice_id}
+            )
+            row = result.one_or_none()
         if row is None:
             raise NoticeNotFound(f"no notice {notice_id}")
         if row.delivered_at is not None:
             return "delivered"
         return "parked" if row.parked else "pending"
-
-    async def _update(self, notice_id: NoticeId, **values: Any) -> None:
-        statement = update(outbox).where(outbox.c.id == notice_id).values(**values)
-        with domain_errors():
-            result = await self._connection.execute(statement)
-        if result.rowcount == 0:
-            raise NoticeNotFound(f"no notice {notice_id}")
 
 
 def _account(row: Row[Any]) -> Account:

@@ -1,4 +1,4 @@
-"""The statements the repositories run on every request, built once.
+"""Every statement the SQL repositories run, built once.
 
 Building a SQLAlchemy statement is pure Python work: the expression tree, then the cache
 key SQLAlchemy computes to find the compiled SQL. On a fast database that costs more
@@ -49,4 +49,47 @@ TRANSFERS_OF_ACCOUNT = (
 )
 
 INSERT_AUDIT_ENTRY = insert(audit_entries)
+AUDIT_ENTRIES_OF_SUBJECT = (
+    select(audit_entries)
+    .where(audit_entries.c.subject_id == bindparam("subject_id"))
+    .order_by(audit_entries.c.occurred_at, audit_entries.c.id)
+)
+
 INSERT_NOTICE = insert(outbox)
+DELIVERABLE_NOTICES = (
+    select(outbox.c.id)
+    .where(
+        outbox.c.delivered_at.is_(None),
+        outbox.c.parked.is_(False),
+        outbox.c.available_at <= bindparam("now"),
+    )
+    .order_by(outbox.c.created_at, outbox.c.id)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+"""SKIP LOCKED: concurrent relays claim disjoint batches instead of queueing."""
+CLAIM_NOTICES = (
+    update(outbox)
+    .where(outbox.c.id.in_(DELIVERABLE_NOTICES.scalar_subquery()))
+    .values(available_at=bindparam("lease_until"))
+    .returning(*outbox.c)
+)
+MARK_DELIVERED = (
+    update(outbox)
+    .where(outbox.c.id.in_(bindparam("notice_ids", expanding=True)))
+    .values(delivered_at=bindparam("at"))
+    .returning(outbox.c.id)
+)
+RETRY_NOTICE = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("notice_id"))
+    .values(failed_attempts=outbox.c.failed_attempts + 1, available_at=bindparam("retry_at"))
+)
+PARK_NOTICE = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("notice_id"))
+    .values(failed_attempts=outbox.c.failed_attempts + 1, parked=True)
+)
+NOTICE_STATE = select(outbox.c.delivered_at, outbox.c.parked).where(
+    outbox.c.id == bindparam("notice_id")
+)

@@ -118,7 +118,8 @@ class SqlUnitOfWorkFactory:
         # How SQLite transactions begin (see engine.py), set once on engine views that share
         # the pool, rather than on each connection: that would cost a call per unit of work.
         self._readers, self._writers = engine, engine
-        if is_sqlite(engine):
+        self._queues_writers = is_sqlite(engine)
+        if self._queues_writers:
             self._readers = engine.execution_options(sqlite_begin=PER_STATEMENT)
             self._writers = engine.execution_options(sqlite_begin=IMMEDIATE)
         self._writer_locks: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
@@ -126,8 +127,7 @@ class SqlUnitOfWorkFactory:
         )
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
-        queued = is_sqlite(self.engine) and not read_only
-        lock = self._writer_lock() if queued else None
+        lock = self._writer_lock() if self._queues_writers and not read_only else None
         engine = self._readers if read_only else self._writers
         return SqlUnitOfWork(engine, read_only=read_only, writer_lock=lock)
 
