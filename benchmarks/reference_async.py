@@ -1,13 +1,16 @@
-"""Reference (b): the same two endpoints as a flat async FastAPI app, on our driver.
+"""Reference (b) on PostgreSQL: the same two endpoints as a flat async FastAPI app, on our driver.
 
 No layers: the handler talks to SQLAlchemy (async Core) directly, on the same driver as
-the generated service (aiosqlite or asyncpg), with the same pool, statements built once as
-ours are, and the same SQL: ``GET /accounts/{id}`` is
+the generated service (asyncpg), with the same pool, statements built once as ours are,
+and the same SQL: ``GET /accounts/{id}`` is
 one SELECT; ``POST /transfers`` locks both accounts in id order (``BEGIN IMMEDIATE`` on
 SQLite, ``SELECT ... FOR UPDATE`` on PostgreSQL), updates both balances, and inserts the
 transfer, its audit entry and its outbox row in one transaction.
 
-    DATABASE_URL=sqlite+aiosqlite:///x.db uvicorn reference_async:app
+    DATABASE_URL=postgresql+asyncpg://... uvicorn reference_async:app
+
+On SQLite (``sqlite+aiosqlite://``) it is reference (c): the flat async app on aiosqlite,
+the async driver the service does not use; ``reference_async_sqlite.py`` is (b) there.
 
 The schema comes from the generated project's migrations; ``reference_common.py`` names it.
 """
@@ -44,7 +47,8 @@ engine = create_async_engine(
     connect_args={"timeout": 5.0},
 )
 if SQLITE:
-    event.listen(engine.sync_engine, "connect", sqlite_pragmas)
+    # (c): aiosqlite as the service used it before, busy timeout 5 s and no writer queue.
+    event.listen(engine.sync_engine, "connect", sqlite_pragmas())
 
 # Built once, run with parameters, as the generated service does (its
 # adapters/sql/statements.py): (b) is the floor of what the layers cost, so it shares every

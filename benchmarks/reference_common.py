@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import os
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -117,11 +118,23 @@ SET_BALANCE = (
 )
 
 
-def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """The same database settings as the generated service (a ``connect`` event listener)."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+INLINE_BUSY_TIMEOUT_MS = 250
+"""The generated service's busy timeout: short, since SQLite runs on its event loop."""
+
+
+def sqlite_pragmas(busy_timeout_ms: int = 5_000) -> Callable[[Any, Any], None]:
+    """A ``connect`` listener with the generated service's database settings.
+
+    (a) keeps the sqlite3 module's usual 5 s busy timeout: its writers are threads that
+    wait for each other inside SQLite. (b) and ours queue writers first and wait briefly.
+    """
+
+    def apply(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return apply

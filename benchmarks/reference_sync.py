@@ -7,9 +7,9 @@ id order (``BEGIN IMMEDIATE`` on SQLite, ``SELECT ... FOR UPDATE`` on PostgreSQL
 both balances, and inserts the transfer, its audit entry and its outbox row in one
 transaction.
 
-    DATABASE_URL=sqlite+aiosqlite:///x.db uvicorn reference_sync:app
+    DATABASE_URL=sqlite:///x.db uvicorn reference_sync:app
 
-It takes the generated service's (async) ``DATABASE_URL`` and swaps the driver.
+It takes the generated service's ``DATABASE_URL`` and swaps asyncpg for psycopg.
 
 The schema comes from the generated project's migrations; ``reference_common.py`` names it.
 """
@@ -35,11 +35,7 @@ from reference_common import (
 )
 from sqlalchemy import create_engine, event, select
 
-DATABASE_URL = (
-    os.environ["DATABASE_URL"]
-    .replace("sqlite+aiosqlite:", "sqlite+pysqlite:", 1)
-    .replace("postgresql+asyncpg:", "postgresql+psycopg:", 1)
-)
+DATABASE_URL = os.environ["DATABASE_URL"].replace("postgresql+asyncpg:", "postgresql+psycopg:", 1)
 SQLITE = DATABASE_URL.startswith("sqlite")
 
 engine = create_engine(
@@ -49,7 +45,7 @@ engine = create_engine(
     connect_args={"timeout": 5.0} if SQLITE else {"connect_timeout": 5},
 )
 if SQLITE:
-    event.listen(engine, "connect", sqlite_pragmas)
+    event.listen(engine, "connect", sqlite_pragmas())
 
 app = FastAPI(title="reference (a): flat sync")
 

@@ -12,9 +12,11 @@ cache is shared, ``UV_CACHE_DIR`` is honoured) and measures:
    (``uv run --no-sync pytest ...``), median of runs;
 3. a load run on loopback against the generated service and two reference apps shipped
    here (``reference_sync.py``: flat sync FastAPI + SQLAlchemy, sqlite3/psycopg;
-   ``reference_async.py``: flat async FastAPI + SQLAlchemy on our drivers), each served by
-   ``uvicorn`` (1 worker, same flags), on SQLite and on a throwaway PostgreSQL:
-   ``GET /accounts/{id}`` and ``POST /transfers``, req/s with p50/p99 latency;
+   ``reference_async.py`` / ``reference_async_sqlite.py``: flat async FastAPI + SQLAlchemy
+   on our drivers), each served by ``uvicorn`` (1 worker, same flags), on SQLite and on a
+   throwaway PostgreSQL: ``GET /accounts/{id}`` and ``POST /transfers``, req/s with
+   p50/p99 latency; on SQLite also (c), the flat async app on aiosqlite, the async driver
+   the service does not use (the row that shows why);
 4. SQL statements per request, counted in process (``sql_count.py``).
 
 Every server gets a fresh copy of the same seeded database; apps are measured in rotating
@@ -51,7 +53,8 @@ BENCHMARKS = Path(__file__).resolve().parent
 TEMPLATE = BENCHMARKS.parent
 BAKE_TIME_SCRIPT = BENCHMARKS / "bake_time.py"
 
-APPS = ("ours", "(a) sync", "(b) async")
+APPS = ("ours", "(a) sync", "(b) async", "(c) aiosqlite")
+SQLITE_ONLY_APPS = frozenset({"(c) aiosqlite"})
 ENDPOINTS = ("GET /accounts/{id}", "POST /transfers")
 DATABASES = ("sqlite", "postgresql")
 TARGETS = {
@@ -65,6 +68,8 @@ BALANCE = 10**15
 TRANSFER_BODIES = 2000
 PSYCOPG = "psycopg[binary]>=3.2"
 """Reference (a)'s PostgreSQL driver, installed into the baked (throwaway) environment."""
+AIOSQLITE = "aiosqlite>=0.20"
+"""Reference (c)'s driver, installed the same way: the generated service does not use it."""
 
 
 # ---------------------------------------------------------------------------- utilities
@@ -346,7 +351,7 @@ class Database:
     def seed_url(self) -> str:
         if self.postgres is not None:
             return self.postgres.url("bench_seed")
-        return f"sqlite+aiosqlite:///{self.work / 'seed.db'}"
+        return f"sqlite:///{self.work / 'seed.db'}"
 
     def create(self, account_ids: list[str]) -> None:
         if self.postgres is not None:
@@ -377,7 +382,7 @@ class Database:
             return self.postgres.url(name), name
         target = self.work / f"run-{self.copies}.db"
         shutil.copyfile(self.work / "seed.db", target)
-        return f"sqlite+aiosqlite:///{target}", str(target)
+        return f"sqlite:///{target}", str(target)
 
     def drop(self, name: str) -> None:
         if self.postgres is not None:
@@ -407,7 +412,7 @@ def serve(
     if app == "ours":
         target = ["--factory", f"{package}.bootstrap:create_app"]
     else:
-        module = "reference_sync" if app == "(a) sync" else "reference_async"
+        module, url = reference_module(app, url)
         target = ["--app-dir", str(BENCHMARKS), f"{module}:app"]
     command = [
         str(python_of(project)),
@@ -442,6 +447,16 @@ def serve(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def reference_module(app: str, url: str) -> tuple[str, str]:
+    """The module serving a reference app, and the DATABASE_URL it takes."""
+    sqlite = url.startswith("sqlite")
+    if app == "(a) sync":
+        return "reference_sync", url
+    if app == "(c) aiosqlite":
+        return "reference_async", url.replace("sqlite:", "sqlite+aiosqlite:", 1)
+    return ("reference_async_sqlite" if sqlite else "reference_async"), url
 
 
 def cpu_seconds(pid: int) -> float:
@@ -632,7 +647,11 @@ def measure_load(
 ) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """{endpoint: {app: [result per round]}}; each app run gets a fresh database copy."""
     specs = load_specs(account_ids, args)
-    apps = [app for app in APPS if app in args.apps]
+    apps = [
+        app
+        for app in APPS
+        if app in args.apps and (database.kind == "sqlite" or app not in SQLITE_ONLY_APPS)
+    ]
     results: dict[str, dict[str, list[dict[str, Any]]]] = {
         endpoint: {app: [] for app in apps} for endpoint in ENDPOINTS
     }
@@ -860,8 +879,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--apps",
-        default="ours,a,b",
-        help="comma-separated apps to load: ours, a (flat sync), b (flat async)",
+        default="ours,a,b,c",
+        help="comma-separated apps to load: ours, a (flat sync), b (flat async), "
+        "c (flat async on aiosqlite, SQLite only)",
     )
     parser.add_argument(
         "--project",
@@ -885,7 +905,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             setattr(args, name, quick if args.quick else normal)
     args.databases = [d for d in args.databases.split(",") if d]
     args.skip = {s for s in args.skip.split(",") if s}
-    names = {"ours": "ours", "a": "(a) sync", "b": "(b) async"}
+    names = {"ours": "ours", "a": "(a) sync", "b": "(b) async", "c": "(c) aiosqlite"}
     args.apps = [names[a] for a in args.apps.split(",") if a in names]
     unknown = set(args.databases) - set(DATABASES)
     if unknown:
@@ -929,11 +949,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 Timing("uv sync (shared cache; 1 run, not a target)", [sync_seconds])
             )
         package = next(path.name for path in (project / "src").iterdir() if path.is_dir())
-        if "postgresql" in args.databases and not {"load", "sql"} <= args.skip:
-            timed(
-                ["uv", "pip", "install", "-q", "--python", str(python_of(project)), PSYCOPG],
-                env=child_env(),
-            )
+        if not {"load", "sql"} <= args.skip:
+            drivers = [PSYCOPG] if "postgresql" in args.databases else []
+            drivers += [AIOSQLITE] if "(c) aiosqlite" in args.apps else []
+            if drivers:
+                timed(
+                    ["uv", "pip", "install", "-q", "--python", str(python_of(project)), *drivers],
+                    env=child_env(),
+                )
         if "tests" not in args.skip:
             log(f"test tiers: unit x{args.unit_runs}, contract x{args.contract_runs}")
             figures["timings"].append(test_tier(project, "unit", args.unit_runs, warm_up=True))
@@ -964,7 +987,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 urls = {}
                 for kind in args.databases:
                     if kind == "sqlite":
-                        urls[kind] = f"sqlite+aiosqlite:///{work / 'sql_count.db'}"
+                        urls[kind] = f"sqlite:///{work / 'sql_count.db'}"
                     elif postgres is not None:
                         postgres.sql("CREATE DATABASE bench_sql_count")
                         postgres.sql("ALTER DATABASE bench_sql_count SET log_statement = 'all'")

@@ -2,7 +2,7 @@
 
     python seed.py SPEC.json
 
-SPEC: {"url": "<async SQLAlchemy URL>", "balance": 10**15, "currency": "EUR",
+SPEC: {"url": "<the service's DATABASE_URL>", "balance": 10**15, "currency": "EUR",
        "account_ids": ["<uuid>", ...]}
 """
 
@@ -12,8 +12,10 @@ import asyncio
 import json
 import sys
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, Uuid
+from sqlalchemy import BigInteger, Column, MetaData, String, Table, Uuid, create_engine
 from sqlalchemy.ext.asyncio import create_async_engine
 
 accounts = Table(
@@ -26,8 +28,27 @@ accounts = Table(
 )
 
 
+async def insert(url: str, batches: Sequence[tuple[Table, list[dict[str, Any]]]]) -> None:
+    """Insert each batch of rows in one transaction; ``url`` is a service DATABASE_URL.
+
+    The service runs SQLite on the sync ``sqlite3`` module and PostgreSQL on asyncpg, so a
+    SQLite URL gets a sync engine and any other an async one.
+    """
+    if url.startswith("sqlite"):
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            for table, rows in batches:
+                connection.execute(table.insert(), rows)
+        engine.dispose()
+        return
+    async_engine = create_async_engine(url)
+    async with async_engine.begin() as async_connection:
+        for table, rows in batches:
+            await async_connection.execute(table.insert(), rows)
+    await async_engine.dispose()
+
+
 async def seed(spec: dict[str, object]) -> None:
-    engine = create_async_engine(str(spec["url"]))
     rows = [
         {
             "id": uuid.UUID(account_id),
@@ -37,9 +58,7 @@ async def seed(spec: dict[str, object]) -> None:
         }
         for index, account_id in enumerate(spec["account_ids"])  # type: ignore[call-overload]
     ]
-    async with engine.begin() as connection:
-        await connection.execute(accounts.insert(), rows)
-    await engine.dispose()
+    await insert(str(spec["url"]), [(accounts, rows)])
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ counted.
     python sql_count.py SPEC.json
 
 SPEC: {"package": "payments_service", "benchmarks": "/path/to/benchmarks",
-       "urls": {"sqlite": "sqlite+aiosqlite:///...", "postgresql": "postgresql+asyncpg://..."},
+       "urls": {"sqlite": "sqlite:///...", "postgresql": "postgresql+asyncpg://..."},
        "sizes": [10, 1000],
        "server_logs": {"postgresql": "/path/to/server.log"}}   # optional
 
@@ -34,9 +34,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from seed import insert
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.ext.asyncio import create_async_engine
 
 COUNTERPARTS = 100
 """Distinct counterpart accounts: a page (at most 100 lines) names up to 100 of them."""
@@ -63,7 +63,6 @@ class StatementCounter:
 async def seed(url: str, package: str, sizes: list[int]) -> dict[str, Any]:
     """Accounts with ``size`` transfers each, their counterparts cycling over 100 accounts."""
     tables = importlib.import_module(f"{package}.adapters.sql.tables")
-    engine = create_async_engine(url)
     counterparts = [uuid.uuid4() for _ in range(COUNTERPARTS)]
     listed = {size: uuid.uuid4() for size in sizes}
     spare = [uuid.uuid4(), uuid.uuid4()]
@@ -93,10 +92,7 @@ async def seed(url: str, package: str, sizes: list[int]) -> dict[str, Any]:
                     "idempotency_key": None,
                 }
             )
-    async with engine.begin() as connection:
-        await connection.execute(tables.accounts.insert(), account_rows)
-        await connection.execute(tables.transfers.insert(), transfer_rows)
-    await engine.dispose()
+    await insert(url, [(tables.accounts, account_rows), (tables.transfers, transfer_rows)])
     return {"listed": listed, "spare": spare}
 
 
@@ -123,7 +119,9 @@ async def count_requests(
     apps = {"ours": bootstrap.create_app(quiet)}
     os.environ["DATABASE_URL"] = url
     sys.path.insert(0, spec["benchmarks"])
-    for name, module in (("(a) sync", "reference_sync"), ("(b) async", "reference_async")):
+    flat_async = "reference_async_sqlite" if database == "sqlite" else "reference_async"
+    references = (("(a) sync", "reference_sync"), ("(b) async", flat_async))
+    for name, module in references:
         sys.modules.pop(module, None)
         apps[name] = importlib.import_module(module).app
 
@@ -176,7 +174,7 @@ async def count_requests(
     for entries in result.values():
         for entry in entries.values():
             entry.pop("response")
-    for module in ("reference_sync", "reference_async"):
+    for _, module in references:
         engine = sys.modules[module].engine
         disposed = engine.dispose()
         if asyncio.iscoroutine(disposed):

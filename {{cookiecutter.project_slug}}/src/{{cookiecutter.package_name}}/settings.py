@@ -21,8 +21,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str = Field(
-        default="sqlite+aiosqlite:///./{{ cookiecutter.package_name }}.db",
-        description="SQLAlchemy async URL: sqlite+aiosqlite:///... or postgresql+asyncpg://...",
+        default="sqlite:///./{{ cookiecutter.package_name }}.db",
+        description="SQLAlchemy URL: sqlite:///path.db or postgresql+asyncpg://...",
     )
     database_pool_size: int = Field(default=10, ge=1, le=200)
     database_connect_timeout_seconds: float = Field(default=5.0, gt=0)

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.package_name }}.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
-from {{ cookiecutter.package_name }}.adapters.sql.engine import create_engine
+from {{ cookiecutter.package_name }}.adapters.sql.engine import SqlEngine, create_engine
 from {{ cookiecutter.package_name }}.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from {{ cookiecutter.package_name }}.usecases.unit_of_work import UnitOfWorkFactory
 from tests.postgres_server import Postgres
@@ -28,7 +27,7 @@ class Storage:
 
     name: str
     unit_of_work: UnitOfWorkFactory
-    engine: AsyncEngine | None = None
+    engine: SqlEngine | None = None
     """The engine of an SQL implementation, to count statements or inspect the schema."""
     database_url: str | None = None
     """Where another process finds the same data, if it can."""
@@ -59,7 +58,7 @@ def prepare_sqlite(request: pytest.FixtureRequest) -> Opener:
     folder: Path = request.getfixturevalue("tmp_path")
     for file in template.parent.glob(f"{template.name}*"):  # the database, and any WAL
         shutil.copy(file, folder / file.name)
-    url = f"sqlite+aiosqlite:///{folder / template.name}"
+    url = f"sqlite:///{folder / template.name}"
 
     @asynccontextmanager
     async def open_sqlite() -> AsyncIterator[Storage]:

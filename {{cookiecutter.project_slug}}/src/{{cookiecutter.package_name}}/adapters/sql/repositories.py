@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from {{ cookiecutter.package_name }}.adapters.sql import statements
+from {{ cookiecutter.package_name }}.adapters.sql.engine import SqlConnection
 from {{ cookiecutter.package_name }}.adapters.sql.errors import domain_errors
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.audit import AuditAction, AuditEntry
@@ -37,7 +37,7 @@ from {{ cookiecutter.package_name }}.domain.transfer import Transfer
 
 
 class SqlAccountRepository(AccountRepository):
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: SqlConnection) -> None:
         self._connection = connection
 
     async def add(self, account: Account) -> None:
@@ -91,7 +91,7 @@ class SqlAccountRepository(AccountRepository):
 
 
 class SqlTransferRepository(TransferRepository):
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: SqlConnection) -> None:
         self._connection = connection
 
     async def add(self, transfer: Transfer) -> None:
@@ -127,7 +127,7 @@ class SqlTransferRepository(TransferRepository):
 
 
 class SqlAuditLog(AuditLog):
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: SqlConnection) -> None:
         self._connection = connection
 
     async def append(self, entry: AuditEntry) -> None:
@@ -152,7 +152,7 @@ class SqlAuditLog(AuditLog):
 
 
 class SqlOutbox(Outbox):
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: SqlConnection) -> None:
         self._connection = connection
 
     async def put(self, notice: Notice) -> None:

@@ -11,10 +11,17 @@ from types import TracebackType
 from typing import Self
 from weakref import WeakKeyDictionary
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+from sqlalchemy.ext.asyncio import AsyncTransaction
 
-from {{ cookiecutter.package_name }}.adapters.sql.engine import IMMEDIATE, PER_STATEMENT, is_sqlite
+from {{ cookiecutter.package_name }}.adapters.sql.engine import (
+    IMMEDIATE,
+    PER_STATEMENT,
+    SqlConnection,
+    SqlEngine,
+    is_sqlite,
+)
 from {{ cookiecutter.package_name }}.adapters.sql.errors import domain_errors
+from {{ cookiecutter.package_name }}.adapters.sql.inline import InlineTransaction
 from {{ cookiecutter.package_name }}.adapters.sql.repositories import (
     SqlAccountRepository,
     SqlAuditLog,
@@ -31,7 +38,7 @@ class SqlUnitOfWork:
 
     def __init__(
         self,
-        engine: AsyncEngine,
+        engine: SqlEngine,
         *,
         read_only: bool = False,
         writer_lock: asyncio.Lock | None = None,
@@ -40,8 +47,8 @@ class SqlUnitOfWork:
         self._read_only = read_only
         self._writer_lock = writer_lock
         self._holds_writer_lock = False
-        self._connection: AsyncConnection | None = None
-        self._transaction: AsyncTransaction | None = None
+        self._connection: SqlConnection | None = None
+        self._transaction: AsyncTransaction | InlineTransaction | None = None
 
     async def __aenter__(self) -> Self:
         if self._writer_lock is not None:
@@ -59,11 +66,11 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(connection)
         return self
 
-    async def _begin(self) -> AsyncConnection:
+    async def _begin(self) -> SqlConnection:
         with domain_errors():
-            connection = await self._engine.connect()
+            connection = await self._engine.connect().start()
             try:
-                self._transaction = await connection.begin()
+                self._transaction = await connection.begin().start()
             except BaseException:
                 await connection.close()
                 raise
@@ -107,17 +114,20 @@ class SqlUnitOfWorkFactory:
 
     SQLite lets one transaction write at a time. A writer that finds the lock taken
     sleeps and retries in SQLite's busy handler, so under concurrent load writers wake up
-    late, out of order, and the slowest wait seconds. Queueing the writers of this process
-    on an ``asyncio.Lock`` hands the write lock over at once and in arrival order.
+    late, out of order, and the slowest wait seconds; and since SQLite runs on the event
+    loop's thread here (``inline.py``), that sleep would stop every other request. Queueing
+    the writers of this process on an ``asyncio.Lock`` hands the write lock over at once,
+    in arrival order, without blocking the loop.
     Correctness does not rest on it: ``BEGIN IMMEDIATE`` still serialises writers, across
     processes too. PostgreSQL locks rows, so its writers run concurrently.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: SqlEngine) -> None:
         self.engine = engine
         # How SQLite transactions begin (see engine.py), set once on engine views that share
         # the pool, rather than on each connection: that would cost a call per unit of work.
-        self._readers, self._writers = engine, engine
+        self._readers: SqlEngine = engine
+        self._writers: SqlEngine = engine
         self._queues_writers = is_sqlite(engine)
         if self._queues_writers:
             self._readers = engine.execution_options(sqlite_begin=PER_STATEMENT)

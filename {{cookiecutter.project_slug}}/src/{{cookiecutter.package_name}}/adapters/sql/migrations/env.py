@@ -1,4 +1,4 @@
-"""Alembic environment: runs migrations on the async engine the service itself uses."""
+"""Alembic environment: runs migrations on the engine the service itself uses."""
 
 from __future__ import annotations
 

@@ -1,0 +1,162 @@
+"""Reference (b) on SQLite: the same two endpoints as flat ``async def`` handlers, on our driver.
+
+The generated service runs SQLite through the standard ``sqlite3`` module called from the
+event loop's thread (its ``adapters/sql/inline.py`` says why), so the floor of what its
+layers cost is this: async handlers calling SQLAlchemy's sync Core directly, with the same
+pool (kept open, never waiting), the same pragmas, statements built once, and the same
+SQL as ``reference_async.py`` runs on PostgreSQL. Writers of this process queue on an
+``asyncio.Lock`` before ``BEGIN IMMEDIATE``, as ours do.
+
+    DATABASE_URL=sqlite:///x.db uvicorn reference_async_sqlite:app
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from datetime import UTC, datetime
+
+from fastapi import FastAPI, HTTPException
+from reference_common import (
+    INLINE_BUSY_TIMEOUT_MS,
+    POOL_SIZE,
+    SET_BALANCE,
+    AccountOut,
+    TransferBody,
+    TransferOut,
+    accounts,
+    audit_entries,
+    outbox,
+    sqlite_pragmas,
+    transfers,
+)
+from sqlalchemy import bindparam, create_engine, event, insert, select
+
+engine = create_engine(
+    os.environ["DATABASE_URL"],
+    pool_size=POOL_SIZE,
+    max_overflow=-1,  # as the generated service: checkout never blocks the loop
+    connect_args={"check_same_thread": False},
+)
+event.listen(engine, "connect", sqlite_pragmas(INLINE_BUSY_TIMEOUT_MS))
+writer_lock = asyncio.Lock()
+
+# Built once, run with parameters, as the generated service does (its
+# adapters/sql/statements.py): (b) is the floor of what the layers cost, so it shares every
+# other choice with ours, the query style included. (a) builds them per call, as most do.
+ACCOUNT_BY_ID = select(accounts).where(accounts.c.id == bindparam("account_id"))
+ACCOUNTS_FOR_UPDATE = (
+    select(accounts)
+    .where(accounts.c.id.in_(bindparam("account_ids", expanding=True)))
+    .order_by(accounts.c.id)
+    .with_for_update()
+)
+INSERT_TRANSFER = insert(transfers)
+INSERT_AUDIT_ENTRY = insert(audit_entries)
+INSERT_NOTICE = insert(outbox)
+
+app = FastAPI(title="reference (b): flat async")
+
+
+@app.get("/accounts/{account_id}")
+async def get_account(account_id: uuid.UUID) -> AccountOut:
+    with engine.connect() as connection:
+        result = connection.execute(ACCOUNT_BY_ID, {"account_id": account_id})
+        row = result.one_or_none()
+    if row is None:
+        raise HTTPException(404, f"no account {account_id}")
+    return AccountOut(
+        id=row.id,
+        owner_email=row.owner_email,
+        currency=row.currency,
+        balance_minor_units=row.balance_minor_units,
+    )
+
+
+@app.post("/transfers", status_code=201)
+async def transfer_funds(body: TransferBody) -> TransferOut:
+    source_id, destination_id = body.source_account_id, body.destination_account_id
+    if source_id == destination_id:
+        raise HTTPException(422, "source and destination must be different accounts")
+    amount = body.amount_minor_units
+    now = datetime.now(UTC)
+    transfer_id = uuid.uuid4()
+    async with writer_lock:  # as ours: this process' writers queue, SQLite never waits
+        with engine.connect() as connection:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            result = connection.execute(
+                ACCOUNTS_FOR_UPDATE, {"account_ids": [source_id, destination_id]}
+            )
+            found = {row.id: row for row in result}
+            if len(found) != 2:
+                raise HTTPException(404, "no such account")
+            source, destination = found[source_id], found[destination_id]
+            if not source.currency == destination.currency == body.currency:
+                raise HTTPException(422, "currency mismatch")
+            if source.balance_minor_units < amount:
+                raise HTTPException(409, "insufficient funds")
+            connection.execute(
+                SET_BALANCE,
+                [
+                    {"account_id": source_id, "balance": source.balance_minor_units - amount},
+                    {
+                        "account_id": destination_id,
+                        "balance": destination.balance_minor_units + amount,
+                    },
+                ],
+            )
+            connection.execute(
+                INSERT_TRANSFER,
+                {
+                    "id": transfer_id,
+                    "source_id": source_id,
+                    "destination_id": destination_id,
+                    "amount_minor_units": amount,
+                    "currency": body.currency.value,
+                    "created_at": now,
+                    "idempotency_key": None,
+                },
+            )
+            connection.execute(
+                INSERT_AUDIT_ENTRY,
+                {
+                    "id": uuid.uuid4(),
+                    "action": "transfer.completed",
+                    "subject_id": str(transfer_id),
+                    "occurred_at": now,
+                    "details": {
+                        "source_id": str(source_id),
+                        "destination_id": str(destination_id),
+                        "amount_minor_units": str(amount),
+                    },
+                },
+            )
+            connection.execute(
+                INSERT_NOTICE,
+                {
+                    "id": uuid.uuid4(),
+                    "kind": "transfer.completed",
+                    "payload": {
+                        "transfer_id": str(transfer_id),
+                        "source_id": str(source_id),
+                        "destination_id": str(destination_id),
+                        "amount_minor_units": str(amount),
+                        "currency": body.currency.value,
+                    },
+                    "created_at": now,
+                    "available_at": now,
+                    "failed_attempts": 0,
+                    "delivered_at": None,
+                    "parked": False,
+                },
+            )
+            connection.commit()
+    return TransferOut(
+        id=transfer_id,
+        source_account_id=source_id,
+        destination_account_id=destination_id,
+        amount_minor_units=amount,
+        currency=body.currency,
+        created_at=now,
+    )

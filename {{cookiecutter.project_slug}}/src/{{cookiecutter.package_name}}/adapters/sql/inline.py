@@ -1,0 +1,122 @@
+"""SQLite called from the event loop's own thread, behind the async API the adapter uses.
+
+SQLite is a library inside this process, not a server: a statement on a cached page
+takes microseconds. The usual async driver, aiosqlite, hands every call (cursor,
+execute, fetch, close, rollback) to a helper thread and waits for the answer, so a read
+costs four or five thread hops and GIL handovers, more than the query itself; in the
+template's benchmarks that made the async service slower than a flat sync one. Here each
+call runs the standard ``sqlite3`` module directly, so a request costs what its SQL costs.
+
+This is safe because nothing here waits for long. Writers of this process queue on an
+``asyncio.Lock`` before ``BEGIN IMMEDIATE`` (``unit_of_work.py``), so they never wait for
+each other inside SQLite; readers never wait under WAL; a writer of *another* process
+can hold this one up for at most the short busy timeout (``engine.py``), after which the
+unit of work fails with ``ConcurrencyConflict`` and the use case retries it. Connections
+are checked out without ever blocking the thread (see ``engine.py``).
+
+Only the calls the adapter, its migrations and its tests make are here, with the names
+and signatures of ``AsyncEngine`` / ``AsyncConnection``, so code written against those
+runs on either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar
+
+from sqlalchemy import Connection, CursorResult, Dialect, Engine, Executable, RootTransaction
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class InlineEngine:
+    """An engine whose connections run their statements on the calling thread."""
+
+    def __init__(self, sync_engine: Engine) -> None:
+        self.sync_engine = sync_engine
+
+    @property
+    def dialect(self) -> Dialect:
+        return self.sync_engine.dialect
+
+    def connect(self) -> InlineConnection:
+        return InlineConnection(self.sync_engine)
+
+    def execution_options(self, **options: Any) -> InlineEngine:
+        """A view on the same pool whose connections start with ``options``."""
+        return InlineEngine(self.sync_engine.execution_options(**options))
+
+    async def dispose(self) -> None:
+        self.sync_engine.dispose()
+
+
+class InlineConnection:
+    """One pooled connection; ``start()`` or ``async with`` checks it out."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection: Connection | None = None
+
+    @property
+    def sync_connection(self) -> Connection:
+        if self._connection is None:
+            raise RuntimeError("the connection is not started")
+        return self._connection
+
+    async def start(self) -> Self:
+        self._connection = self._engine.connect()
+        return self
+
+    async def __aenter__(self) -> Self:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def begin(self) -> InlineTransaction:
+        return InlineTransaction(self)
+
+    async def execute(self, statement: Executable, parameters: Any = None) -> CursorResult[Any]:
+        return self.sync_connection.execute(statement, parameters)
+
+    async def run_sync(
+        self, function: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        return function(self.sync_connection, *args, **kwargs)
+
+    async def close(self) -> None:
+        """Return the connection to the pool, rolling back what was not committed."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+class InlineTransaction:
+    """The transaction of one ``InlineConnection``; ``start()`` begins it."""
+
+    def __init__(self, connection: InlineConnection) -> None:
+        self._connection = connection
+        self._transaction: RootTransaction | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self._transaction is not None and self._transaction.is_active
+
+    async def start(self) -> Self:
+        self._transaction = self._connection.sync_connection.begin()
+        return self
+
+    async def commit(self) -> None:
+        if self._transaction is not None:
+            self._transaction.commit()
+
+    async def rollback(self) -> None:
+        if self._transaction is not None:
+            self._transaction.rollback()
