@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import event, make_url
-from sqlalchemy.engine import URL, Connection
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import QueuePool, StaticPool
 
@@ -27,10 +27,6 @@ Short, because the wait blocks the event loop (``inline.py``); writers of this p
 never wait here, they queue on an ``asyncio.Lock`` first. Past it the unit of work fails
 with ``ConcurrencyConflict`` and the use case runs it again (``usecases/retry.py``).
 """
-IMMEDIATE = "immediate"
-"""Execution option value asking SQLite to take the write lock when the transaction begins."""
-PER_STATEMENT = "per-statement"
-"""Execution option value for reads: no ``BEGIN``, each statement sees the latest commit."""
 SQLITE_DRIVERS = frozenset({"pysqlite"})
 
 
@@ -85,14 +81,15 @@ def _create_sqlite_engine(url: URL, pool_size: int) -> InlineEngine:
 
 
 def _make_sqlite_transactional(engine: InlineEngine) -> None:
-    """Let SQLAlchemy, not the sqlite3 module, decide where transactions begin.
+    """Let the unit of work, not the sqlite3 module, decide where transactions begin.
 
     The sqlite3 module begins transactions lazily and never for reads, so a read followed
-    by a write is not isolated. Here writers issue ``BEGIN IMMEDIATE`` and so take the
-    write lock before their first read, the SQLite equivalent of ``SELECT ... FOR UPDATE``.
-    Read-only units of work issue no ``BEGIN`` (``PER_STATEMENT``): each statement reads
-    the latest committed state, which is what PostgreSQL's default isolation (read
-    committed) gives too, and it saves a ``BEGIN`` and a ``ROLLBACK`` per request.
+    by a write is not isolated. With its own transaction handling off, writers issue
+    ``BEGIN IMMEDIATE`` and so take the write lock before their first read, the SQLite
+    equivalent of ``SELECT ... FOR UPDATE``. Read-only units of work issue no ``BEGIN``:
+    each statement reads the latest committed state, which is what PostgreSQL's default
+    isolation (read committed) gives too, and it saves a ``BEGIN`` and a ``ROLLBACK`` per
+    request. ``inline.py`` issues them (``InlineTransaction.start``).
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -104,9 +101,3 @@ def _make_sqlite_transactional(engine: InlineEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: Connection) -> None:
-        mode = connection.get_execution_options().get("sqlite_begin")
-        if mode != PER_STATEMENT:
-            connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == IMMEDIATE else "BEGIN")

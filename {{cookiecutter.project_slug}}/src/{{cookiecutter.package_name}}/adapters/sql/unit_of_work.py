@@ -13,15 +13,14 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy.ext.asyncio import AsyncTransaction
 
-from {{ cookiecutter.package_name }}.adapters.sql.engine import (
+from {{ cookiecutter.package_name }}.adapters.sql.engine import SqlConnection, SqlEngine, is_sqlite
+from {{ cookiecutter.package_name }}.adapters.sql.errors import domain_errors
+from {{ cookiecutter.package_name }}.adapters.sql.inline import (
+    BEGIN_MODE,
     IMMEDIATE,
     PER_STATEMENT,
-    SqlConnection,
-    SqlEngine,
-    is_sqlite,
+    InlineTransaction,
 )
-from {{ cookiecutter.package_name }}.adapters.sql.errors import domain_errors
-from {{ cookiecutter.package_name }}.adapters.sql.inline import InlineTransaction
 from {{ cookiecutter.package_name }}.adapters.sql.repositories import (
     SqlAccountRepository,
     SqlAuditLog,
@@ -130,8 +129,8 @@ class SqlUnitOfWorkFactory:
         self._writers: SqlEngine = engine
         self._queues_writers = is_sqlite(engine)
         if self._queues_writers:
-            self._readers = engine.execution_options(sqlite_begin=PER_STATEMENT)
-            self._writers = engine.execution_options(sqlite_begin=IMMEDIATE)
+            self._readers = engine.execution_options(**{BEGIN_MODE: PER_STATEMENT})
+            self._writers = engine.execution_options(**{BEGIN_MODE: IMMEDIATE})
         self._writer_locks: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             WeakKeyDictionary()
         )
