@@ -19,6 +19,7 @@ from {{ cookiecutter.package_name }}.adapters.memory.unit_of_work import MemoryU
 from {{ cookiecutter.package_name }}.bootstrap import always_ready, create_app
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.ids import AccountId
+from {{ cookiecutter.package_name }}.domain.money import Currency
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
@@ -171,6 +172,33 @@ class TestTimeout:
         assert response.status_code == 504
         assert response.json()["error"]["code"] == "request_timeout"
         assert stored_accounts(unit_of_work) == 0
+
+    async def test_only_the_late_request_times_out_while_others_are_served_around_it(
+        self, unit_of_work: MemoryUnitOfWorkFactory
+    ) -> None:
+        opened = await UseCases.wired_to(unit_of_work).open_account(
+            OpenAccountRequest("a@example.com", Currency.EUR)
+        )
+        async with client_of(app_with(slow_open_account(unit_of_work))) as client:
+            slow = asyncio.create_task(client.post("/accounts", json=ACCOUNT))
+            fast = [await client.get(f"/accounts/{opened.id}") for _ in range(20)]
+            late = await slow
+            after = await client.get(f"/accounts/{opened.id}")
+
+        assert [response.status_code for response in fast] == [200] * 20
+        assert late.status_code == 504
+        assert after.status_code == 200
+
+    def test_the_limit_holds_on_every_event_loop_the_app_serves(
+        self, unit_of_work: MemoryUnitOfWorkFactory
+    ) -> None:
+        app = app_with(slow_open_account(unit_of_work))
+
+        async def one_request() -> int:
+            async with client_of(app) as client:
+                return (await client.post("/accounts", json=ACCOUNT)).status_code
+
+        assert [asyncio.run(one_request()) for _ in range(2)] == [504, 504]
 
     async def test_a_timeout_raised_by_the_app_itself_is_not_mistaken_for_the_limit(
         self, unit_of_work: MemoryUnitOfWorkFactory

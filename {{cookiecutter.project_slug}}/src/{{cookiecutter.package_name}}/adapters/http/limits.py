@@ -11,6 +11,7 @@ import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from {{ cookiecutter.package_name }}.adapters.http.deadlines import Deadlines
 from {{ cookiecutter.package_name }}.adapters.http.errors import error_response
 
 
@@ -38,7 +39,7 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         try:
-            declared = _declared_length(scope)
+            declared, chunked = _body_framing(scope)
         except ValueError:
             response = error_response(400, "invalid_content_length", "Content-Length is invalid")
             await response(scope, receive, send)
@@ -46,7 +47,7 @@ class BodySizeLimit:
         if declared is not None and declared > self.max_bytes:
             await self._refuse(scope, receive, send)
             return
-        if declared is not None or not _is_chunked(scope):
+        if declared is not None or not chunked:
             # The server delivers at most Content-Length bytes, and no body at all without
             # Content-Length or chunked encoding (RFC 9112): nothing left to count, so the
             # common request pays for no wrapper.
@@ -90,7 +91,9 @@ class RequestTimeout:
     """Answer 504 to a request the app has not started answering within ``seconds``.
 
     The app's work is cancelled, so a unit of work in progress rolls back. Once the
-    response has started its status cannot change: the request is then cut short instead.
+    response has started its status cannot change: the request is then cut short instead
+    (``TimeoutError``). One timer serves all the requests of an event loop
+    (``deadlines.py`` says why).
     """
 
     def __init__(self, app: ASGIApp, *, seconds: float) -> None:
@@ -98,45 +101,58 @@ class RequestTimeout:
             raise ValueError("seconds must be positive")
         self.app = app
         self.seconds = seconds
+        self._deadlines: Deadlines | None = None
+
+    def _deadlines_of(self, loop: asyncio.AbstractEventLoop) -> Deadlines:
+        deadlines = self._deadlines
+        if deadlines is None or deadlines.loop is not loop:
+            deadlines = self._deadlines = Deadlines(loop, self.seconds)
+        return deadlines
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        task = asyncio.current_task()
+        if scope["type"] != "http" or task is None:
             await self.app(scope, receive, send)
             return
-        started = False
+        deadlines = self._deadlines_of(asyncio.get_running_loop())
+        deadlines.watch(task)
+        started = expired = False
 
         async def watched_send(message: Message) -> None:
             nonlocal started
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        deadline = asyncio.timeout(self.seconds)
         try:
-            async with deadline:
-                await self.app(scope, receive, watched_send)
-        except TimeoutError:
-            if not deadline.expired() or started:
-                raise
+            await self.app(scope, receive, watched_send)
+        except asyncio.CancelledError:
+            expired = deadlines.forget(task)
+            if not expired or task.uncancel() > 0:
+                raise  # not ours, or cancelled by someone else as well
+        finally:
+            if not expired and deadlines.forget(task):
+                task.uncancel()  # the app swallowed our cancellation and answered anyway
+        if expired:
             message = f"the request took longer than {self.seconds:g} seconds"
+            if started:
+                raise TimeoutError(message)
             await error_response(504, "request_timeout", message)(scope, receive, send)
 
 
 DIGITS = re.compile(rb"[0-9]{1,19}")
 
 
-def _declared_length(scope: Scope) -> int | None:
-    """The ``Content-Length`` of the request, None if absent; ValueError if not a length."""
+def _body_framing(scope: Scope) -> tuple[int | None, bool]:
+    """The request's ``Content-Length`` (None if absent) and whether its body is chunked.
+
+    One pass over the headers; ValueError if the length is not a number.
+    """
+    declared, chunked = None, False
     for name, value in scope["headers"]:
         if name == b"content-length":
             if not DIGITS.fullmatch(value.strip()):
                 raise ValueError(value)
-            return int(value)
-    return None
-
-
-def _is_chunked(scope: Scope) -> bool:
-    """Whether the request body streams in chunks of unannounced total size."""
-    return any(
-        name == b"transfer-encoding" and b"chunked" in value.lower()
-        for name, value in scope["headers"]
-    )
+            declared = int(value)
+        elif name == b"transfer-encoding":
+            chunked = chunked or b"chunked" in value.lower()
+    return declared, chunked

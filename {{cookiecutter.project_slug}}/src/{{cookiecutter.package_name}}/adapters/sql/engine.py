@@ -89,7 +89,7 @@ def _make_sqlite_transactional(engine: InlineEngine) -> None:
     equivalent of ``SELECT ... FOR UPDATE``. Read-only units of work issue no ``BEGIN``:
     each statement reads the latest committed state, which is what PostgreSQL's default
     isolation (read committed) gives too, and it saves a ``BEGIN`` and a ``ROLLBACK`` per
-    request. ``inline.py`` issues them (``InlineTransaction.start``).
+    request. ``unit_of_work.py`` chooses, ``inline.py`` issues the ``BEGIN``.
     """
 
     @event.listens_for(engine.sync_engine, "connect")

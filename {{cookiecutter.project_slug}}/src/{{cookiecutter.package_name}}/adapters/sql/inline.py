@@ -16,9 +16,12 @@ are checked out without ever blocking the thread (see ``engine.py``).
 
 Only the calls the adapter, its migrations and its tests make are here, with the names
 and signatures of ``AsyncEngine`` / ``AsyncConnection``, so code written against those
-runs on either. Transactions begin here too (``InlineTransaction.start``), in the mode the
-unit of work asks for, rather than in a SQLAlchemy ``begin`` event: any connection event
-listener makes SQLAlchemy dispatch events around every statement, a fifth of a ``GET``.
+runs on either. Transactions begin here too (``InlineTransaction.start``), with the
+statement the engine was given (``beginning_with``), rather than in a SQLAlchemy ``begin``
+event: any connection event listener makes SQLAlchemy dispatch events around every
+statement, a fifth of a ``GET``. Without ``begin()`` nothing begins: with the sqlite3
+module's own transaction handling off (``engine.py``), each statement then reads the
+latest commit.
 """
 
 from __future__ import annotations
@@ -32,31 +35,28 @@ from sqlalchemy import Connection, CursorResult, Dialect, Engine, Executable, Ro
 P = ParamSpec("P")
 T = TypeVar("T")
 
-BEGIN_MODE = "sqlite_begin"
-"""The execution option that says how a transaction begins; the default is ``BEGIN``."""
-IMMEDIATE = "immediate"
-"""``BEGIN IMMEDIATE``: take the write lock when the transaction begins, before any read."""
-PER_STATEMENT = "per-statement"
-"""No ``BEGIN`` at all: each statement reads the latest commit (read-only work)."""
-BEGIN_STATEMENTS: dict[str, str | None] = {IMMEDIATE: "BEGIN IMMEDIATE", PER_STATEMENT: None}
+BEGIN = "BEGIN"
+BEGIN_IMMEDIATE = "BEGIN IMMEDIATE"
+"""Takes the write lock when the transaction begins, before its first read."""
 
 
 class InlineEngine:
     """An engine whose connections run their statements on the calling thread."""
 
-    def __init__(self, sync_engine: Engine) -> None:
+    def __init__(self, sync_engine: Engine, *, begin: str = BEGIN) -> None:
         self.sync_engine = sync_engine
+        self._begin = begin
 
     @property
     def dialect(self) -> Dialect:
         return self.sync_engine.dialect
 
     def connect(self) -> InlineConnection:
-        return InlineConnection(self.sync_engine)
+        return InlineConnection(self.sync_engine, begin=self._begin)
 
-    def execution_options(self, **options: Any) -> InlineEngine:
-        """A view on the same pool whose connections start with ``options``."""
-        return InlineEngine(self.sync_engine.execution_options(**options))
+    def beginning_with(self, begin: str) -> InlineEngine:
+        """A view on the same pool whose transactions begin with the statement ``begin``."""
+        return InlineEngine(self.sync_engine, begin=begin)
 
     async def dispose(self) -> None:
         self.sync_engine.dispose()
@@ -65,8 +65,9 @@ class InlineEngine:
 class InlineConnection:
     """One pooled connection; ``start()`` or ``async with`` checks it out."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, begin: str = BEGIN) -> None:
         self._engine = engine
+        self._begin = begin
         self._connection: Connection | None = None
 
     @property
@@ -91,7 +92,7 @@ class InlineConnection:
         await self.close()
 
     def begin(self) -> InlineTransaction:
-        return InlineTransaction(self)
+        return InlineTransaction(self, self._begin)
 
     async def execute(self, statement: Executable, parameters: Any = None) -> CursorResult[Any]:
         return self.sync_connection.execute(statement, parameters)
@@ -111,8 +112,9 @@ class InlineConnection:
 class InlineTransaction:
     """The transaction of one ``InlineConnection``; ``start()`` begins it."""
 
-    def __init__(self, connection: InlineConnection) -> None:
+    def __init__(self, connection: InlineConnection, begin: str) -> None:
         self._connection = connection
+        self._begin = begin
         self._transaction: RootTransaction | None = None
 
     @property
@@ -122,10 +124,7 @@ class InlineTransaction:
     async def start(self) -> Self:
         connection = self._connection.sync_connection
         self._transaction = connection.begin()
-        mode = str(connection.get_execution_options().get(BEGIN_MODE, ""))
-        begin = BEGIN_STATEMENTS.get(mode, "BEGIN")
-        if begin is not None:
-            connection.exec_driver_sql(begin)
+        connection.exec_driver_sql(self._begin)
         return self
 
     async def commit(self) -> None:

@@ -215,8 +215,12 @@ class SqlOutbox(Outbox):
         return "parked" if row.parked else "pending"
 
 
+CURRENCIES = {currency.value: currency for currency in Currency}
+"""Code -> member, a plain dict lookup: ``Currency(code)`` runs Enum's Python-level lookup."""
+
+
 def _account(row: Row[Any]) -> Account:
-    currency = Currency(row.currency)
+    currency = CURRENCIES[row.currency]
     return Account(
         AccountId(row.id), row.owner_email, currency, Money(row.balance_minor_units, currency)
     )
@@ -227,7 +231,7 @@ def _transfer(row: Row[Any]) -> Transfer:
         TransferId(row.id),
         AccountId(row.source_id),
         AccountId(row.destination_id),
-        Money(row.amount_minor_units, Currency(row.currency)),
+        Money(row.amount_minor_units, CURRENCIES[row.currency]),
         row.created_at,
         row.idempotency_key,
     )

@@ -16,9 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncTransaction
 from {{ cookiecutter.package_name }}.adapters.sql.engine import SqlConnection, SqlEngine, is_sqlite
 from {{ cookiecutter.package_name }}.adapters.sql.errors import domain_errors
 from {{ cookiecutter.package_name }}.adapters.sql.inline import (
-    BEGIN_MODE,
-    IMMEDIATE,
-    PER_STATEMENT,
+    BEGIN_IMMEDIATE,
+    InlineEngine,
     InlineTransaction,
 )
 from {{ cookiecutter.package_name }}.adapters.sql.repositories import (
@@ -66,8 +65,17 @@ class SqlUnitOfWork:
         return self
 
     async def _begin(self) -> SqlConnection:
+        """Connect; writers begin their transaction now, readers let each statement read.
+
+        Read-only work calls no ``begin()``: on PostgreSQL SQLAlchemy begins at the first
+        statement anyway (read committed), and on SQLite nothing begins, so each statement
+        reads the latest commit, which is the same isolation, and saves a ``BEGIN`` and a
+        ``ROLLBACK`` per request.
+        """
         with domain_errors():
             connection = await self._engine.connect().start()
+            if self._read_only:
+                return connection
             try:
                 self._transaction = await connection.begin().start()
             except BaseException:
@@ -123,21 +131,17 @@ class SqlUnitOfWorkFactory:
 
     def __init__(self, engine: SqlEngine) -> None:
         self.engine = engine
-        # How SQLite transactions begin (see engine.py), set once on engine views that share
-        # the pool, rather than on each connection: that would cost a call per unit of work.
-        self._readers: SqlEngine = engine
         self._writers: SqlEngine = engine
+        if isinstance(engine, InlineEngine):  # SQLite: writers take the write lock first
+            self._writers = engine.beginning_with(BEGIN_IMMEDIATE)
         self._queues_writers = is_sqlite(engine)
-        if self._queues_writers:
-            self._readers = engine.execution_options(**{BEGIN_MODE: PER_STATEMENT})
-            self._writers = engine.execution_options(**{BEGIN_MODE: IMMEDIATE})
         self._writer_locks: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             WeakKeyDictionary()
         )
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
         lock = self._writer_lock() if self._queues_writers and not read_only else None
-        engine = self._readers if read_only else self._writers
+        engine = self.engine if read_only else self._writers
         return SqlUnitOfWork(engine, read_only=read_only, writer_lock=lock)
 
     def _writer_lock(self) -> asyncio.Lock:
