@@ -13,21 +13,32 @@ SQL as ``reference_async.py`` runs on PostgreSQL. Writers of this process queue 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Response
 from reference_common import (
+    CLAIM_NOTICES,
     INLINE_BUSY_TIMEOUT_MS,
+    MARK_DELIVERED,
+    POLL_SECONDS,
     POOL_SIZE,
     SET_BALANCE,
+    TRANSFER_BY_IDEMPOTENCY_KEY,
     AccountOut,
+    IdempotencyKey,
     TransferBody,
     TransferOut,
     accounts,
     audit_entries,
+    claim_window,
+    deliver,
     outbox,
+    replay,
     sqlite_pragmas,
     transfers,
 )
@@ -56,7 +67,36 @@ INSERT_TRANSFER = insert(transfers)
 INSERT_AUDIT_ENTRY = insert(audit_entries)
 INSERT_NOTICE = insert(outbox)
 
-app = FastAPI(title="reference (b): flat async")
+
+async def deliver_notices() -> None:
+    """The outbox relay, flat: a task claims a batch, delivers it, marks it delivered."""
+    while True:
+        async with writer_lock:
+            with engine.connect() as connection:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                claimed = connection.execute(CLAIM_NOTICES, claim_window()).all()
+                connection.commit()
+        if not claimed:
+            await asyncio.sleep(POLL_SECONDS)
+            continue
+        delivered = deliver(claimed)
+        async with writer_lock:
+            with engine.connect() as connection:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                connection.execute(MARK_DELIVERED, delivered)
+                connection.commit()
+
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    relay = asyncio.create_task(deliver_notices())
+    yield
+    relay.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await relay
+
+
+app = FastAPI(title="reference (b): flat async", lifespan=lifespan)
 
 
 @app.get("/accounts/{account_id}")
@@ -75,7 +115,9 @@ async def get_account(account_id: uuid.UUID) -> AccountOut:
 
 
 @app.post("/transfers", status_code=201)
-async def transfer_funds(body: TransferBody) -> TransferOut:
+async def transfer_funds(
+    body: TransferBody, response: Response, idempotency_key: IdempotencyKey = None
+) -> TransferOut:
     source_id, destination_id = body.source_account_id, body.destination_account_id
     if source_id == destination_id:
         raise HTTPException(422, "source and destination must be different accounts")
@@ -85,6 +127,12 @@ async def transfer_funds(body: TransferBody) -> TransferOut:
     async with writer_lock:  # as ours: this process' writers queue, SQLite never waits
         with engine.connect() as connection:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+            if idempotency_key is not None:
+                previous = (
+                    connection.execute(TRANSFER_BY_IDEMPOTENCY_KEY, {"key": idempotency_key})
+                ).first()
+                if previous is not None:
+                    return replay(previous, body, response)
             result = connection.execute(
                 ACCOUNTS_FOR_UPDATE, {"account_ids": [source_id, destination_id]}
             )
@@ -115,7 +163,7 @@ async def transfer_funds(body: TransferBody) -> TransferOut:
                     "amount_minor_units": amount,
                     "currency": body.currency.value,
                     "created_at": now,
-                    "idempotency_key": None,
+                    "idempotency_key": idempotency_key,
                 },
             )
             connection.execute(

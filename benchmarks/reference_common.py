@@ -1,19 +1,27 @@
-"""What the two reference apps share: the tables they name, their bodies, SQLite settings.
+"""What the reference apps share: the tables they name, their bodies, SQLite settings, and
+the statements that deliver the outbox.
 
 The schema itself comes from the generated project's migrations; these definitions only
-name it. Kept apart so both references run exactly the same SQL and answer the same JSON,
+name it. Kept apart so the references run exactly the same SQL and answer the same JSON,
 and differ only in sync vs async.
+
+Like the generated service, every reference delivers the notices its transfers write, in
+the background, with the service's two statements per batch of 50 (claim with a lease,
+mark delivered) and a log call per notice: otherwise the service would pay for work the
+references skip, and the ratios would charge the layers for the relay.
 """
 
 from __future__ import annotations
 
 import enum
+import logging
 import os
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
+from fastapi import Header, HTTPException, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy import (
     JSON,
@@ -27,8 +35,10 @@ from sqlalchemy import (
     Table,
     Uuid,
     bindparam,
+    select,
     update,
 )
+from sqlalchemy.engine import Row
 
 POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "10"))
 """The generated service's default; its pool is fixed (no overflow), and so are these."""
@@ -111,6 +121,33 @@ class TransferOut(Body):
     created_at: datetime
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$"),
+]
+"""The generated service's header: the references serve the same API, retries included."""
+TRANSFER_BY_IDEMPOTENCY_KEY = select(transfers).where(
+    transfers.c.idempotency_key == bindparam("key")
+)
+
+
+def replay(previous: Row[Any], body: TransferBody, response: Response) -> TransferOut:
+    """The answer to a retry of an earlier transfer with the same Idempotency-Key."""
+    asked = (body.source_account_id, body.destination_account_id, body.amount_minor_units)
+    done = (previous.source_id, previous.destination_id, previous.amount_minor_units)
+    if asked != done or previous.currency != body.currency:
+        raise HTTPException(422, "this Idempotency-Key was used for a different transfer")
+    response.headers["Idempotent-Replayed"] = "true"
+    return TransferOut(
+        id=previous.id,
+        source_account_id=previous.source_id,
+        destination_account_id=previous.destination_id,
+        amount_minor_units=previous.amount_minor_units,
+        currency=previous.currency,
+        created_at=previous.created_at,
+    )
+
+
 SET_BALANCE = (
     update(accounts)
     .where(accounts.c.id == bindparam("account_id"))
@@ -138,3 +175,46 @@ def sqlite_pragmas(busy_timeout_ms: int = 5_000) -> Callable[[Any, Any], None]:
         cursor.close()
 
     return apply
+
+
+BATCH_SIZE = 50
+POLL_SECONDS = float(os.environ.get("OUTBOX_POLL_INTERVAL_SECONDS", "0.5"))
+LEASE = timedelta(seconds=10)
+"""The generated service's defaults: batch, idle poll interval, and lease (2 x 5 s)."""
+DELIVERABLE_NOTICES = (
+    select(outbox.c.id)
+    .where(
+        outbox.c.delivered_at.is_(None),
+        outbox.c.parked.is_(False),
+        outbox.c.available_at <= bindparam("now"),
+    )
+    .order_by(outbox.c.created_at, outbox.c.id)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+CLAIM_NOTICES = (
+    update(outbox)
+    .where(outbox.c.id.in_(DELIVERABLE_NOTICES.scalar_subquery()))
+    .values(available_at=bindparam("lease_until"))
+    .returning(*outbox.c)
+)
+MARK_DELIVERED = (
+    update(outbox)
+    .where(outbox.c.id.in_(bindparam("notice_ids", expanding=True)))
+    .values(delivered_at=bindparam("at"))
+    .returning(outbox.c.id)
+)
+notices_log = logging.getLogger("notices")
+
+
+def claim_window() -> dict[str, Any]:
+    now = datetime.now(UTC)
+    return {"now": now, "limit": BATCH_SIZE, "lease_until": now + LEASE}
+
+
+def deliver(notices: list[Row[Any]]) -> dict[str, Any]:
+    """'Deliver' claimed notices as the service's default notifier does (a log call each);
+    the parameters that mark them delivered."""
+    for notice in notices:
+        notices_log.info("%s %s %s", notice.kind, notice.id, dict(notice.payload))
+    return {"notice_ids": [notice.id for notice in notices], "at": datetime.now(UTC)}

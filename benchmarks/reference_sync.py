@@ -17,19 +17,29 @@ The schema comes from the generated project's migrations; ``reference_common.py`
 from __future__ import annotations
 
 import os
+import threading
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Response
 from reference_common import (
+    CLAIM_NOTICES,
+    MARK_DELIVERED,
+    POLL_SECONDS,
     POOL_SIZE,
     SET_BALANCE,
     AccountOut,
+    IdempotencyKey,
     TransferBody,
     TransferOut,
     accounts,
     audit_entries,
+    claim_window,
+    deliver,
     outbox,
+    replay,
     sqlite_pragmas,
     transfers,
 )
@@ -47,7 +57,37 @@ engine = create_engine(
 if SQLITE:
     event.listen(engine, "connect", sqlite_pragmas())
 
-app = FastAPI(title="reference (a): flat sync")
+
+def deliver_notices(stopping: threading.Event) -> None:
+    """The outbox relay, flat: a thread claims a batch, delivers it, marks it delivered."""
+    while not stopping.is_set():
+        with engine.connect() as connection:
+            if SQLITE:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            claimed = connection.execute(CLAIM_NOTICES, claim_window()).all()
+            connection.commit()
+        if not claimed:
+            stopping.wait(POLL_SECONDS)
+            continue
+        delivered = deliver(claimed)
+        with engine.connect() as connection:
+            if SQLITE:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.execute(MARK_DELIVERED, delivered)
+            connection.commit()
+
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    stopping = threading.Event()
+    relay = threading.Thread(target=deliver_notices, args=(stopping,), daemon=True)
+    relay.start()
+    yield
+    stopping.set()
+    relay.join()
+
+
+app = FastAPI(title="reference (a): flat sync", lifespan=lifespan)
 
 
 @app.get("/accounts/{account_id}")
@@ -66,7 +106,9 @@ def get_account(account_id: uuid.UUID) -> AccountOut:
 
 
 @app.post("/transfers", status_code=201)
-def transfer_funds(body: TransferBody) -> TransferOut:
+def transfer_funds(
+    body: TransferBody, response: Response, idempotency_key: IdempotencyKey = None
+) -> TransferOut:
     source_id, destination_id = body.source_account_id, body.destination_account_id
     if source_id == destination_id:
         raise HTTPException(422, "source and destination must be different accounts")
@@ -76,6 +118,14 @@ def transfer_funds(body: TransferBody) -> TransferOut:
     with engine.connect() as connection:
         if SQLITE:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if idempotency_key is not None:
+            previous = (
+                connection.execute(
+                    select(transfers).where(transfers.c.idempotency_key == idempotency_key)
+                )
+            ).first()
+            if previous is not None:
+                return replay(previous, body, response)
         result = connection.execute(
             select(accounts)
             .where(accounts.c.id.in_([source_id, destination_id]))
@@ -105,7 +155,7 @@ def transfer_funds(body: TransferBody) -> TransferOut:
                 amount_minor_units=amount,
                 currency=body.currency.value,
                 created_at=now,
-                idempotency_key=None,
+                idempotency_key=idempotency_key,
             )
         )
         connection.execute(
