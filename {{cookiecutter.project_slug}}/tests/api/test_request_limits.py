@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from starlette.types import Message
 
 from {{ cookiecutter.package_name }}.adapters.http.app import create_http_app
-from {{ cookiecutter.package_name }}.adapters.http.limits import RequestTimeout
+from {{ cookiecutter.package_name }}.adapters.http.limits import RequestLimits
 from {{ cookiecutter.package_name }}.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from {{ cookiecutter.package_name }}.bootstrap import always_ready, create_app
 from {{ cookiecutter.package_name }}.domain.account import Account
@@ -228,5 +228,5 @@ class TestSettings:
             response = await client.post("/accounts", content=padded_account(101))
 
         assert response.status_code == 413
-        [timeout] = [m for m in app.user_middleware if cast(object, m.cls) is RequestTimeout]
-        assert timeout.kwargs == {"seconds": 7.5}
+        [limits] = [m for m in app.user_middleware if cast(object, m.cls) is RequestLimits]
+        assert limits.kwargs == {"max_body_bytes": 100, "timeout_seconds": 7.5}

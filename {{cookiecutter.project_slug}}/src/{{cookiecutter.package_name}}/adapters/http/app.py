@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from {{ cookiecutter.package_name }}.adapters.http.errors import install_error_handlers
-from {{ cookiecutter.package_name }}.adapters.http.limits import BodySizeLimit, RequestTimeout
+from {{ cookiecutter.package_name }}.adapters.http.limits import RequestLimits
 from {{ cookiecutter.package_name }}.adapters.http.routes.accounts import accounts_router
 from {{ cookiecutter.package_name }}.adapters.http.routes.health import (
     ReadinessProbe,
@@ -71,9 +71,10 @@ def create_http_app(
         health_router(readiness_probe),
     ):
         add_routes(app, router)
-    # The last one added runs first: CORS, then the body limit, then the time limit.
-    app.add_middleware(RequestTimeout, seconds=request_timeout_seconds)
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    # The last one added runs first: CORS, then the request limits.
+    app.add_middleware(
+        RequestLimits, max_body_bytes=max_body_bytes, timeout_seconds=request_timeout_seconds
+    )
     if cors_allowed_origins:
         app.add_middleware(
             CORSMiddleware,
