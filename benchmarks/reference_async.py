@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI, HTTPException, Response
 from reference_common import (
+    BATCH_SIZE,
     CLAIM_NOTICES,
     MARK_DELIVERED,
     POLL_SECONDS,
@@ -78,22 +79,23 @@ INSERT_NOTICE = insert(outbox)
 
 
 async def deliver_notices() -> None:
-    """The outbox relay, flat: a task claims a batch, delivers it, marks it delivered."""
+    """The outbox relay, flat: a task claims a batch, delivers it, marks it delivered, and
+    waits for the next poll unless the batch was full (as the service's relay does)."""
     while True:
         async with engine.connect() as connection:
             if SQLITE:
                 await connection.exec_driver_sql("BEGIN IMMEDIATE")
             claimed = (await connection.execute(CLAIM_NOTICES, claim_window())).all()
             await connection.commit()
-        if not claimed:
+        if claimed:
+            delivered = deliver(claimed)
+            async with engine.connect() as connection:
+                if SQLITE:
+                    await connection.exec_driver_sql("BEGIN IMMEDIATE")
+                await connection.execute(MARK_DELIVERED, delivered)
+                await connection.commit()
+        if len(claimed) < BATCH_SIZE:
             await asyncio.sleep(POLL_SECONDS)
-            continue
-        delivered = deliver(claimed)
-        async with engine.connect() as connection:
-            if SQLITE:
-                await connection.exec_driver_sql("BEGIN IMMEDIATE")
-            await connection.execute(MARK_DELIVERED, delivered)
-            await connection.commit()
 
 
 @asynccontextmanager

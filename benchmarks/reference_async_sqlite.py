@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI, HTTPException, Response
 from reference_common import (
+    BATCH_SIZE,
     CLAIM_NOTICES,
     INLINE_BUSY_TIMEOUT_MS,
     MARK_DELIVERED,
@@ -69,22 +70,23 @@ INSERT_NOTICE = insert(outbox)
 
 
 async def deliver_notices() -> None:
-    """The outbox relay, flat: a task claims a batch, delivers it, marks it delivered."""
+    """The outbox relay, flat: a task claims a batch, delivers it, marks it delivered, and
+    waits for the next poll unless the batch was full (as the service's relay does)."""
     while True:
         async with writer_lock:
             with engine.connect() as connection:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
                 claimed = connection.execute(CLAIM_NOTICES, claim_window()).all()
                 connection.commit()
-        if not claimed:
+        if claimed:
+            delivered = deliver(claimed)
+            async with writer_lock:
+                with engine.connect() as connection:
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+                    connection.execute(MARK_DELIVERED, delivered)
+                    connection.commit()
+        if len(claimed) < BATCH_SIZE:
             await asyncio.sleep(POLL_SECONDS)
-            continue
-        delivered = deliver(claimed)
-        async with writer_lock:
-            with engine.connect() as connection:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-                connection.execute(MARK_DELIVERED, delivered)
-                connection.commit()
 
 
 @asynccontextmanager

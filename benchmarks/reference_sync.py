@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI, HTTPException, Response
 from reference_common import (
+    BATCH_SIZE,
     CLAIM_NOTICES,
     MARK_DELIVERED,
     POLL_SECONDS,
@@ -59,22 +60,23 @@ if SQLITE:
 
 
 def deliver_notices(stopping: threading.Event) -> None:
-    """The outbox relay, flat: a thread claims a batch, delivers it, marks it delivered."""
+    """The outbox relay, flat: a thread claims a batch, delivers it, marks it delivered,
+    and waits for the next poll unless the batch was full (as the service's relay does)."""
     while not stopping.is_set():
         with engine.connect() as connection:
             if SQLITE:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
             claimed = connection.execute(CLAIM_NOTICES, claim_window()).all()
             connection.commit()
-        if not claimed:
+        if claimed:
+            delivered = deliver(claimed)
+            with engine.connect() as connection:
+                if SQLITE:
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+                connection.execute(MARK_DELIVERED, delivered)
+                connection.commit()
+        if len(claimed) < BATCH_SIZE:
             stopping.wait(POLL_SECONDS)
-            continue
-        delivered = deliver(claimed)
-        with engine.connect() as connection:
-            if SQLITE:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            connection.execute(MARK_DELIVERED, delivered)
-            connection.commit()
 
 
 @asynccontextmanager

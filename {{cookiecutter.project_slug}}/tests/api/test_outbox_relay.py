@@ -5,9 +5,11 @@ import asyncio
 import pytest
 
 from {{ cookiecutter.package_name }}.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
+from {{ cookiecutter.package_name }}.adapters.relay.outbox_relay import OutboxRelay
 from {{ cookiecutter.package_name }}.bootstrap import Service, bootstrap
 from {{ cookiecutter.package_name }}.domain.money import Currency, Money
 from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.usecases.deliver_notices import DeliveryReport
 from {{ cookiecutter.package_name }}.usecases.deposit import DepositRequest
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
 from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferRequest
@@ -66,3 +68,29 @@ class TestOutboxRelay:
         await app.relay.stop()
 
         assert len(notifier.notices) == 1
+
+
+class TestPolling:
+    async def test_a_full_batch_is_followed_at_once_and_a_partial_one_waits_for_the_poll(
+        self,
+    ) -> None:
+        reports = [
+            DeliveryReport(delivered=50, backlog=True),
+            DeliveryReport(delivered=50, backlog=True),
+            DeliveryReport(delivered=3),
+        ]
+        runs = 0
+
+        async def deliver() -> DeliveryReport:
+            nonlocal runs
+            runs += 1
+            return reports[runs - 1] if runs <= len(reports) else DeliveryReport()
+
+        relay = OutboxRelay(deliver, poll_interval=3600, drain_timeout=1)
+        await relay.start()
+        await asyncio.sleep(0.05)
+        runs_before_stop = runs
+        await relay.stop()
+
+        assert runs_before_stop == 3  # two full batches followed at once, then the poll
+        assert runs == 4  # stopping drains: one more run finds nothing due

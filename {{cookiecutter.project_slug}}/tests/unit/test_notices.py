@@ -93,6 +93,20 @@ class TestNoticeIsWrittenWithTheTransfer:
 
 
 class TestDelivery:
+    async def test_a_full_batch_reports_a_backlog_and_the_rest_does_not(
+        self, use_cases: UseCases, unit_of_work: MemoryUnitOfWorkFactory, clock: ManualClock
+    ) -> None:
+        for _ in range(3):
+            await transfer(use_cases)
+        deliver = DeliverNotices(
+            unit_of_work, RecordingNotifier(), DeliveryPolicy(batch_size=2), clock=clock
+        )
+
+        full, rest = await deliver(), await deliver()
+
+        assert (full.delivered, full.backlog) == (2, True)
+        assert (rest.delivered, rest.backlog) == (1, False)
+
     async def test_a_delivered_notice_is_not_delivered_again(
         self, use_cases: UseCases, unit_of_work: MemoryUnitOfWorkFactory, clock: ManualClock
     ) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from {{ cookiecutter.package_name }}.domain.notice import PendingNotice
@@ -46,6 +46,8 @@ class DeliveryReport:
     delivered: int = 0
     retried: int = 0
     parked: int = 0
+    backlog: bool = False
+    """The batch was full, so more notices may be due right now."""
 
     @property
     def attempted(self) -> int:
@@ -66,7 +68,8 @@ class DeliverNotices:
             )
             await uow.commit()
         delivered = await self._deliver_all(claimed)
-        return await self._record(list(zip(claimed, delivered, strict=True)))
+        report = await self._record(list(zip(claimed, delivered, strict=True)))
+        return replace(report, backlog=len(claimed) >= self.policy.batch_size)
 
     async def _deliver_all(self, claimed: Sequence[PendingNotice]) -> list[bool]:
         """Call the notifier for every notice at once; which calls succeeded in time.
