@@ -1,7 +1,7 @@
 """Figures for the template (product brief §4), printed as one table. No assertions.
 
-    UV_PYTHON_DOWNLOADS=never uv run python benchmarks/run.py            # ~4 minutes
-    UV_PYTHON_DOWNLOADS=never uv run python benchmarks/run.py --quick    # ~1.5 minutes
+    UV_PYTHON_DOWNLOADS=never uv run python benchmarks/run.py            # ~5 minutes
+    UV_PYTHON_DOWNLOADS=never uv run python benchmarks/run.py --quick    # ~2 minutes
 
 It bakes the default project into a temporary folder, installs it (``uv sync``; the uv
 cache is shared, ``UV_CACHE_DIR`` is honoured) and measures:
