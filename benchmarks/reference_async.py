@@ -23,12 +23,16 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 
 from fastapi import FastAPI, HTTPException, Response
 from reference_common import (
+    ACCOUNT_BY_ID,
+    ACCOUNTS_FOR_UPDATE,
     BATCH_SIZE,
     CLAIM_NOTICES,
+    INSERT_AUDIT_ENTRY,
+    INSERT_NOTICE,
+    INSERT_TRANSFER,
     MARK_DELIVERED,
     POLL_SECONDS,
     POOL_SIZE,
@@ -38,16 +42,14 @@ from reference_common import (
     IdempotencyKey,
     TransferBody,
     TransferOut,
-    accounts,
-    audit_entries,
+    TransferRows,
     claim_window,
     deliver,
-    outbox,
+    new_balances,
     replay,
     sqlite_pragmas,
-    transfers,
 )
-from sqlalchemy import bindparam, event, insert, select
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import create_async_engine
 
 DATABASE_URL = os.environ["DATABASE_URL"]
@@ -62,20 +64,6 @@ engine = create_async_engine(
 if SQLITE:
     # (c): aiosqlite as the service used it before, busy timeout 5 s and no writer queue.
     event.listen(engine.sync_engine, "connect", sqlite_pragmas())
-
-# Built once, run with parameters, as the generated service does (its
-# adapters/sql/statements.py): (b) is the floor of what the layers cost, so it shares every
-# other choice with ours, the query style included. (a) builds them per call, as most do.
-ACCOUNT_BY_ID = select(accounts).where(accounts.c.id == bindparam("account_id"))
-ACCOUNTS_FOR_UPDATE = (
-    select(accounts)
-    .where(accounts.c.id.in_(bindparam("account_ids", expanding=True)))
-    .order_by(accounts.c.id)
-    .with_for_update()
-)
-INSERT_TRANSFER = insert(transfers)
-INSERT_AUDIT_ENTRY = insert(audit_entries)
-INSERT_NOTICE = insert(outbox)
 
 
 async def deliver_notices() -> None:
@@ -129,12 +117,10 @@ async def get_account(account_id: uuid.UUID) -> AccountOut:
 async def transfer_funds(
     body: TransferBody, response: Response, idempotency_key: IdempotencyKey = None
 ) -> TransferOut:
-    source_id, destination_id = body.source_account_id, body.destination_account_id
-    if source_id == destination_id:
+    if body.source_account_id == body.destination_account_id:
         raise HTTPException(422, "source and destination must be different accounts")
-    amount = body.amount_minor_units
-    now = datetime.now(UTC)
-    transfer_id = uuid.uuid4()
+    rows = TransferRows.of(body, idempotency_key)
+    pair = [body.source_account_id, body.destination_account_id]
     async with engine.connect() as connection:
         if SQLITE:
             await connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -144,75 +130,10 @@ async def transfer_funds(
             ).first()
             if previous is not None:
                 return replay(previous, body, response)
-        result = await connection.execute(
-            ACCOUNTS_FOR_UPDATE, {"account_ids": [source_id, destination_id]}
-        )
-        found = {row.id: row for row in result}
-        if len(found) != 2:
-            raise HTTPException(404, "no such account")
-        source, destination = found[source_id], found[destination_id]
-        if not source.currency == destination.currency == body.currency:
-            raise HTTPException(422, "currency mismatch")
-        if source.balance_minor_units < amount:
-            raise HTTPException(409, "insufficient funds")
-        await connection.execute(
-            SET_BALANCE,
-            [
-                {"account_id": source_id, "balance": source.balance_minor_units - amount},
-                {"account_id": destination_id, "balance": destination.balance_minor_units + amount},
-            ],
-        )
-        await connection.execute(
-            INSERT_TRANSFER,
-            {
-                "id": transfer_id,
-                "source_id": source_id,
-                "destination_id": destination_id,
-                "amount_minor_units": amount,
-                "currency": body.currency.value,
-                "created_at": now,
-                "idempotency_key": idempotency_key,
-            },
-        )
-        await connection.execute(
-            INSERT_AUDIT_ENTRY,
-            {
-                "id": uuid.uuid4(),
-                "action": "transfer.completed",
-                "subject_id": str(transfer_id),
-                "occurred_at": now,
-                "details": {
-                    "source_id": str(source_id),
-                    "destination_id": str(destination_id),
-                    "amount_minor_units": str(amount),
-                },
-            },
-        )
-        await connection.execute(
-            INSERT_NOTICE,
-            {
-                "id": uuid.uuid4(),
-                "kind": "transfer.completed",
-                "payload": {
-                    "transfer_id": str(transfer_id),
-                    "source_id": str(source_id),
-                    "destination_id": str(destination_id),
-                    "amount_minor_units": str(amount),
-                    "currency": body.currency.value,
-                },
-                "created_at": now,
-                "available_at": now,
-                "failed_attempts": 0,
-                "delivered_at": None,
-                "parked": False,
-            },
-        )
+        result = await connection.execute(ACCOUNTS_FOR_UPDATE, {"account_ids": pair})
+        await connection.execute(SET_BALANCE, new_balances({row.id: row for row in result}, body))
+        await connection.execute(INSERT_TRANSFER, rows.transfer)
+        await connection.execute(INSERT_AUDIT_ENTRY, rows.audit_entry)
+        await connection.execute(INSERT_NOTICE, rows.notice)
         await connection.commit()
-    return TransferOut(
-        id=transfer_id,
-        source_account_id=source_id,
-        destination_account_id=destination_id,
-        amount_minor_units=amount,
-        currency=body.currency,
-        created_at=now,
-    )
+    return rows.answer

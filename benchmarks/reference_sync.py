@@ -21,7 +21,6 @@ import threading
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 
 from fastapi import FastAPI, HTTPException, Response
 from reference_common import (
@@ -35,10 +34,12 @@ from reference_common import (
     IdempotencyKey,
     TransferBody,
     TransferOut,
+    TransferRows,
     accounts,
     audit_entries,
     claim_window,
     deliver,
+    new_balances,
     outbox,
     replay,
     sqlite_pragmas,
@@ -111,92 +112,27 @@ def get_account(account_id: uuid.UUID) -> AccountOut:
 def transfer_funds(
     body: TransferBody, response: Response, idempotency_key: IdempotencyKey = None
 ) -> TransferOut:
-    source_id, destination_id = body.source_account_id, body.destination_account_id
-    if source_id == destination_id:
+    if body.source_account_id == body.destination_account_id:
         raise HTTPException(422, "source and destination must be different accounts")
-    amount = body.amount_minor_units
-    now = datetime.now(UTC)
-    transfer_id = uuid.uuid4()
+    rows = TransferRows.of(body, idempotency_key)
     with engine.connect() as connection:
         if SQLITE:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         if idempotency_key is not None:
-            previous = (
-                connection.execute(
-                    select(transfers).where(transfers.c.idempotency_key == idempotency_key)
-                )
+            previous = connection.execute(
+                select(transfers).where(transfers.c.idempotency_key == idempotency_key)
             ).first()
             if previous is not None:
                 return replay(previous, body, response)
         result = connection.execute(
             select(accounts)
-            .where(accounts.c.id.in_([source_id, destination_id]))
+            .where(accounts.c.id.in_([body.source_account_id, body.destination_account_id]))
             .order_by(accounts.c.id)
             .with_for_update()
         )
-        found = {row.id: row for row in result}
-        if len(found) != 2:
-            raise HTTPException(404, "no such account")
-        source, destination = found[source_id], found[destination_id]
-        if not source.currency == destination.currency == body.currency:
-            raise HTTPException(422, "currency mismatch")
-        if source.balance_minor_units < amount:
-            raise HTTPException(409, "insufficient funds")
-        connection.execute(
-            SET_BALANCE,
-            [
-                {"account_id": source_id, "balance": source.balance_minor_units - amount},
-                {"account_id": destination_id, "balance": destination.balance_minor_units + amount},
-            ],
-        )
-        connection.execute(
-            transfers.insert().values(
-                id=transfer_id,
-                source_id=source_id,
-                destination_id=destination_id,
-                amount_minor_units=amount,
-                currency=body.currency.value,
-                created_at=now,
-                idempotency_key=idempotency_key,
-            )
-        )
-        connection.execute(
-            audit_entries.insert().values(
-                id=uuid.uuid4(),
-                action="transfer.completed",
-                subject_id=str(transfer_id),
-                occurred_at=now,
-                details={
-                    "source_id": str(source_id),
-                    "destination_id": str(destination_id),
-                    "amount_minor_units": str(amount),
-                },
-            )
-        )
-        connection.execute(
-            outbox.insert().values(
-                id=uuid.uuid4(),
-                kind="transfer.completed",
-                payload={
-                    "transfer_id": str(transfer_id),
-                    "source_id": str(source_id),
-                    "destination_id": str(destination_id),
-                    "amount_minor_units": str(amount),
-                    "currency": body.currency.value,
-                },
-                created_at=now,
-                available_at=now,
-                failed_attempts=0,
-                delivered_at=None,
-                parked=False,
-            )
-        )
+        connection.execute(SET_BALANCE, new_balances({row.id: row for row in result}, body))
+        connection.execute(transfers.insert().values(**rows.transfer))
+        connection.execute(audit_entries.insert().values(**rows.audit_entry))
+        connection.execute(outbox.insert().values(**rows.notice))
         connection.commit()
-    return TransferOut(
-        id=transfer_id,
-        source_account_id=source_id,
-        destination_account_id=destination_id,
-        amount_minor_units=amount,
-        currency=body.currency,
-        created_at=now,
-    )
+    return rows.answer
