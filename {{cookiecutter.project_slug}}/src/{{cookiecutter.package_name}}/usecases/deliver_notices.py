@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 
 from {{ cookiecutter.package_name }}.domain.notice import PendingNotice
@@ -67,9 +67,11 @@ class DeliverNotices:
                 limit=self.policy.batch_size, now=self.clock(), lease=self.policy.lease
             )
             await uow.commit()
+        if not claimed:
+            return DeliveryReport()  # an idle poll: no second transaction
         delivered = await self._deliver_all(claimed)
-        report = await self._record(list(zip(claimed, delivered, strict=True)))
-        return replace(report, backlog=len(claimed) >= self.policy.batch_size)
+        outcomes = list(zip(claimed, delivered, strict=True))
+        return await self._record(outcomes, backlog=len(claimed) >= self.policy.batch_size)
 
     async def _deliver_all(self, claimed: Sequence[PendingNotice]) -> list[bool]:
         """Call the notifier for every notice at once; which calls succeeded in time.
@@ -92,7 +94,9 @@ class DeliverNotices:
                 await asyncio.gather(*(deliver(i, pending) for i, pending in enumerate(claimed)))
         return succeeded
 
-    async def _record(self, outcomes: list[tuple[PendingNotice, bool]]) -> DeliveryReport:
+    async def _record(
+        self, outcomes: list[tuple[PendingNotice, bool]], *, backlog: bool
+    ) -> DeliveryReport:
         delivered = [pending.notice.id for pending, ok in outcomes if ok]
         failures = [pending for pending, ok in outcomes if not ok]
         retried = parked = 0
@@ -109,4 +113,4 @@ class DeliverNotices:
                     await uow.outbox.mark_failed(pending.notice.id, retry_at=retry_at)
                     retried += 1
             await uow.commit()
-        return DeliveryReport(len(delivered), retried, parked)
+        return DeliveryReport(len(delivered), retried, parked, backlog)

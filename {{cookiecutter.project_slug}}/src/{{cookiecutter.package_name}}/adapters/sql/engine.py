@@ -30,10 +30,6 @@ with ``ConcurrencyConflict`` and the use case runs it again (``usecases/retry.py
 SQLITE_DRIVERS = frozenset({"pysqlite"})
 
 
-def is_sqlite(engine: SqlEngine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def create_engine(
     database_url: str, *, pool_size: int = 10, connect_timeout: float = 5.0
 ) -> SqlEngine:

@@ -19,7 +19,7 @@ and signatures of ``AsyncEngine`` / ``AsyncConnection``, so code written against
 runs on either. Transactions begin here too (``InlineTransaction.start``), with the
 statement the engine was given (``beginning_with``), rather than in a SQLAlchemy ``begin``
 event: any connection event listener makes SQLAlchemy dispatch events around every
-statement, a fifth of a ``GET``. Without ``begin()`` nothing begins: with the sqlite3
+statement, about a tenth of a ``GET``. Without ``begin()`` nothing begins: with the sqlite3
 module's own transaction handling off (``engine.py``), each statement then reads the
 latest commit.
 """

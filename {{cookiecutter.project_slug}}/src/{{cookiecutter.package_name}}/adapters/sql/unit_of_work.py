@@ -13,7 +13,7 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy.ext.asyncio import AsyncTransaction
 
-from {{ cookiecutter.package_name }}.adapters.sql.engine import SqlConnection, SqlEngine, is_sqlite
+from {{ cookiecutter.package_name }}.adapters.sql.engine import SqlConnection, SqlEngine
 from {{ cookiecutter.package_name }}.adapters.sql.errors import domain_errors
 from {{ cookiecutter.package_name }}.adapters.sql.inline import (
     BEGIN_IMMEDIATE,
@@ -132,9 +132,10 @@ class SqlUnitOfWorkFactory:
     def __init__(self, engine: SqlEngine) -> None:
         self.engine = engine
         self._writers: SqlEngine = engine
-        if isinstance(engine, InlineEngine):  # SQLite: writers take the write lock first
+        self._queues_writers = False
+        if isinstance(engine, InlineEngine):  # SQLite: one writer at a time, lock taken first
             self._writers = engine.beginning_with(BEGIN_IMMEDIATE)
-        self._queues_writers = is_sqlite(engine)
+            self._queues_writers = True
         self._writer_locks: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             WeakKeyDictionary()
         )
