@@ -48,6 +48,7 @@ from reference_common import (
     new_balances,
     replay,
     sqlite_pragmas,
+    with_request_limits,
 )
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -95,7 +96,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await relay
 
 
-app = FastAPI(title="reference (b): flat async", lifespan=lifespan)
+app = with_request_limits(FastAPI(title="reference (b): flat async", lifespan=lifespan))
 
 
 @app.get("/accounts/{account_id}")

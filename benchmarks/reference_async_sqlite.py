@@ -44,6 +44,7 @@ from reference_common import (
     new_balances,
     replay,
     sqlite_pragmas,
+    with_request_limits,
 )
 from sqlalchemy import create_engine, event
 
@@ -86,7 +87,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await relay
 
 
-app = FastAPI(title="reference (b): flat async", lifespan=lifespan)
+app = with_request_limits(FastAPI(title="reference (b): flat async", lifespan=lifespan))
 
 
 @app.get("/accounts/{account_id}")

@@ -8,12 +8,16 @@ and differ only in sync vs async.
 Like the generated service, every reference delivers the notices its transfers write, in
 the background, with the service's two statements per batch of 50 (claim with a lease,
 mark delivered) and a log call per notice: otherwise the service would pay for work the
-references skip, and the ratios would charge the layers for the relay.
+references skip, and the ratios would charge the layers for the relay. For the same
+reason every reference enforces the service's request limits (413 for a body over 64 KiB,
+504 for a request not answered in 30 s) with the service's own middleware: the limits are
+part of the API, not of the layering (``with_request_limits``).
 """
 
 from __future__ import annotations
 
 import enum
+import importlib
 import logging
 import os
 import uuid
@@ -22,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import Header, HTTPException, Response
+from fastapi import FastAPI, Header, HTTPException, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy import (
     JSON,
@@ -244,6 +248,29 @@ SET_BALANCE = (
 
 INLINE_BUSY_TIMEOUT_MS = 250
 """The generated service's busy timeout: short, since SQLite runs on its event loop."""
+
+MAX_REQUEST_BODY_BYTES = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(64 * 1024)))
+REQUEST_TIMEOUT_SECONDS = float(os.environ.get("REQUEST_TIMEOUT_SECONDS", "30"))
+"""The generated service's request limits (its settings, with their defaults)."""
+
+
+def with_request_limits(app: FastAPI) -> FastAPI:
+    """``app`` behind the generated service's own request-limits middleware.
+
+    The service answers 413 to a body over its limit and 504 to a request not answered
+    in time; a reference without the limits would serve a different API, and the ratios
+    would charge the layers for the limits. The service's middleware rather than a copy:
+    the references run in the baked project's environment (``SERVICE_PACKAGE`` names its
+    package), and this is the one part of the service that is not layering.
+    """
+    package = os.environ["SERVICE_PACKAGE"]
+    limits = importlib.import_module(f"{package}.adapters.http.limits")
+    app.add_middleware(
+        limits.RequestLimits,
+        max_body_bytes=MAX_REQUEST_BODY_BYTES,
+        timeout_seconds=REQUEST_TIMEOUT_SECONDS,
+    )
+    return app
 
 
 def sqlite_pragmas(busy_timeout_ms: int = 5_000) -> Callable[[Any, Any], None]:

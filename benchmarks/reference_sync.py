@@ -44,6 +44,7 @@ from reference_common import (
     replay,
     sqlite_pragmas,
     transfers,
+    with_request_limits,
 )
 from sqlalchemy import create_engine, event, select
 
@@ -90,7 +91,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     relay.join()
 
 
-app = FastAPI(title="reference (a): flat sync", lifespan=lifespan)
+app = with_request_limits(FastAPI(title="reference (a): flat sync", lifespan=lifespan))
 
 
 @app.get("/accounts/{account_id}")

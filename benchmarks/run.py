@@ -427,7 +427,7 @@ def serve(
         "--log-level",
         "warning",
     ]
-    env = child_env(DATABASE_URL=url, SHUTDOWN_DRAIN_SECONDS="0.5")
+    env = child_env(DATABASE_URL=url, SHUTDOWN_DRAIN_SECONDS="0.5", SERVICE_PACKAGE=package)
     process = subprocess.Popen(
         command,
         cwd=project,
@@ -711,6 +711,19 @@ def count_statements(
 # ------------------------------------------------------------------------- report
 
 
+def paired_ratios(
+    ours: Sequence[dict[str, Any]], reference: Sequence[dict[str, Any]], key: str = "rps"
+) -> tuple[float, float, float]:
+    """Median, lowest and highest of ours/reference over the rounds, round by round.
+
+    The apps of one round run back to back, so a round's ratio compares them under the
+    same load on the host; the median of those ratios is steadier on a shared machine
+    than the ratio of two medians taken from different moments.
+    """
+    ratios = [mine[key] / theirs[key] for mine, theirs in zip(ours, reference, strict=True)]
+    return median(ratios), min(ratios), max(ratios)
+
+
 def seconds(value: float) -> str:
     return "-" if math.isnan(value) else f"{value:.3f} s"
 
@@ -790,16 +803,26 @@ def report(figures: dict[str, Any], args: argparse.Namespace) -> str:
                     line = f"{database:11}{endpoint:21}"
                     for reference, target in (("(a) sync", "ratio_a"), ("(b) async", "ratio_b")):
                         if reference in rps:
-                            ratio = rps["ours"] / rps[reference]
-                            line += f"{ratio:10.2f} {verdict(ratio >= TARGETS[target]):7}"
+                            ratio, low, high = paired_ratios(by_app["ours"], by_app[reference])
+                            line += (
+                                f"{ratio:7.2f} {low:.2f}-{high:.2f} "
+                                f"{verdict(ratio >= TARGETS[target]):7}"
+                            )
                         else:
-                            line += f"{'-':>10} {'':7}"
+                            line += f"{'-':>7} {'':10}{'':7}"
                     if "(b) async" in cpu:
-                        line += f"{cpu['ours'] / cpu['(b) async']:12.2f}"
+                        cpu_ratio, _, _ = paired_ratios(
+                            by_app["ours"], by_app["(b) async"], key="server_cpu_us"
+                        )
+                        line += f"{cpu_ratio:10.2f}"
                     ratio_lines.append(line)
         out.append("")
         out.append(
-            f"{'Ratios (req/s)':32}{'ours/(a)':>10} {'>=2.0':7}{'ours/(b)':>10} {'>=0.9':7}"
+            "Ratios (req/s): median over the rounds of each round's ratio, then the rounds'"
+            " lowest-highest"
+        )
+        out.append(
+            f"{'':32}{'ours/(a)':>18} {'>=2.0':7}{'ours/(b)':>18} {'>=0.9':7}"
             f"{'CPU/req ours/(b)':>18}"
         )
         out.extend(ratio_lines)
