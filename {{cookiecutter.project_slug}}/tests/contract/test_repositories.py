@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -99,6 +99,20 @@ class TestTransferRepository:
         assert found == stored
         assert found is not None
         assert found.created_at.utcoffset() is not None, "timestamps come back timezone-aware"
+
+    async def test_a_time_in_another_zone_reads_back_as_the_same_instant(
+        self, storage: Storage
+    ) -> None:
+        source, destination = account(), account()
+        paris_time = T0.astimezone(timezone(timedelta(hours=1)))
+        in_paris = transfer(source, destination, at=paris_time, key="k")
+        await store(storage.unit_of_work, [source, destination], [in_paris])
+
+        async with storage.unit_of_work(read_only=True) as uow:
+            found = await uow.transfers.get_by_idempotency_key("k")
+
+        assert found is not None
+        assert found.created_at == T0, "the instant, not the wall-clock reading, is stored"
 
     async def test_an_unknown_key_finds_nothing(self, storage: Storage) -> None:
         async with storage.unit_of_work(read_only=True) as uow:
