@@ -1,9 +1,8 @@
 """What counts as a good answer to the template's questions: standard library only.
 
-Used twice: by the ``validate_answers`` Jinja filter of ``answers.py`` while the answers
-are collected, and by ``pre_gen_project.py`` for ``--replay`` (replayed answers skip the
-prompts). The hook runs in a fresh interpreter for every bake, so this module imports
-nothing heavy. Every problem is reported at once, each with the value to type instead.
+Applied by the ``validate_answers`` Jinja filter of ``answers.py``, twice: while the
+answers are collected, and again (``--replay`` included) before cookiecutter creates the
+project folder. Every problem is reported at once, each with the value to type instead.
 """
 
 from __future__ import annotations
