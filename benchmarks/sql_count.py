@@ -119,6 +119,7 @@ async def count_requests(
     apps = {"ours": bootstrap.create_app(quiet)}
     os.environ["DATABASE_URL"] = url
     os.environ["OUTBOX_POLL_INTERVAL_SECONDS"] = "3600"  # the references' relays too
+    os.environ["SERVICE_PACKAGE"] = package  # the request limits the references mount
     sys.path.insert(0, spec["benchmarks"])
     flat_async = "reference_async_sqlite" if database == "sqlite" else "reference_async"
     references = (("(a) sync", "reference_sync"), ("(b) async", flat_async))
