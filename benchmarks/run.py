@@ -867,7 +867,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--bake-runs", type=int, help="bakes timed (default 5; quick 3)")
     parser.add_argument("--unit-runs", type=int, help="unit-tier runs (default 5; quick 3)")
     parser.add_argument("--contract-runs", type=int, help="contract-tier runs (default 3; quick 1)")
-    parser.add_argument("--rounds", type=int, help="load rounds per app (default 3; quick 1)")
+    parser.add_argument("--rounds", type=int, help="load rounds per app (default 5; quick 1)")
     parser.add_argument(
         "--duration", type=float, help="seconds measured per load run (default 3; quick 2)"
     )
@@ -914,7 +914,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "bake_runs": (5, 3),
         "unit_runs": (5, 3),
         "contract_runs": (3, 1),
-        "rounds": (3, 1),
+        "rounds": (5, 1),
         "duration": (3.0, 2.0),
         "warmup": (1.0, 0.5),
     }
