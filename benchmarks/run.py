@@ -765,7 +765,7 @@ def report(figures: dict[str, Any], args: argparse.Namespace) -> str:
             "1 worker, --no-access-log"
         )
         out.append(
-            f"{'database':11}{'endpoint':21}{'app':11}{'req/s':>9}{'p50 ms':>9}"
+            f"{'database':11}{'endpoint':21}{'app':14}{'req/s':>9}{'p50 ms':>9}"
             f"{'p99 ms':>9}{'requests':>10}{'server CPU/req':>16}  errors"
         )
         ratio_lines = []
@@ -787,7 +787,7 @@ def report(figures: dict[str, Any], args: argparse.Namespace) -> str:
                     )
                     bad += sum(sum(r["errors"].values()) for r in rounds)
                     out.append(
-                        f"{database:11}{endpoint:21}{app:11}{rps[app]:9.0f}"
+                        f"{database:11}{endpoint:21}{app:14}{rps[app]:9.0f}"
                         f"{median([r['p50_ms'] for r in rounds]):9.1f}"
                         f"{median([r['p99_ms'] for r in rounds]):9.1f}"
                         f"{sum(r['requests'] for r in rounds):10d}"
@@ -817,7 +817,7 @@ def report(figures: dict[str, Any], args: argparse.Namespace) -> str:
             " lowest-highest"
         )
         out.append(
-            f"{'':32}{'ours/(a)':>18} {'>=2.0':7}{'ours/(b)':>18} {'>=0.9':7}"
+            f"{'':32}{'ours/(a)':>17} {'>=2.0':7}{'ours/(b)':>17} {'>=0.9':7}"
             f"{'CPU/req ours/(b)':>18}"
         )
         out.extend(ratio_lines)
