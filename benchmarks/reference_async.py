@@ -43,6 +43,7 @@ from reference_common import (
     TransferBody,
     TransferOut,
     TransferRows,
+    api_routes_first,
     claim_window,
     deliver,
     new_balances,
@@ -138,3 +139,6 @@ async def transfer_funds(
         await connection.execute(INSERT_NOTICE, rows.notice)
         await connection.commit()
     return rows.answer
+
+
+api_routes_first(app)

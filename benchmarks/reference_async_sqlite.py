@@ -39,6 +39,7 @@ from reference_common import (
     TransferBody,
     TransferOut,
     TransferRows,
+    api_routes_first,
     claim_window,
     deliver,
     new_balances,
@@ -129,3 +130,6 @@ async def transfer_funds(
             connection.execute(INSERT_NOTICE, rows.notice)
             connection.commit()
     return rows.answer
+
+
+api_routes_first(app)

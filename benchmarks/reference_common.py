@@ -11,7 +11,8 @@ mark delivered) and a log call per notice: otherwise the service would pay for w
 references skip, and the ratios would charge the layers for the relay. For the same
 reason every reference enforces the service's request limits (413 for a body over 64 KiB,
 504 for a request not answered in 30 s) with the service's own middleware: the limits are
-part of the API, not of the layering (``with_request_limits``).
+part of the API, not of the layering (``with_request_limits``), and puts its routes ahead
+of FastAPI's docs routes as the service does (``api_routes_first``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, HTTPException, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy import (
     JSON,
@@ -252,6 +254,13 @@ INLINE_BUSY_TIMEOUT_MS = 250
 MAX_REQUEST_BODY_BYTES = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(64 * 1024)))
 REQUEST_TIMEOUT_SECONDS = float(os.environ.get("REQUEST_TIMEOUT_SECONDS", "30"))
 """The generated service's request limits (its settings, with their defaults)."""
+
+
+def api_routes_first(app: FastAPI) -> None:
+    """Move the app's own routes ahead of FastAPI's schema and docs routes, as the service
+    does (its ``add_routes``): every request is matched against the routes in order."""
+    own = [route for route in app.router.routes if isinstance(route, APIRoute)]
+    app.router.routes[:] = own + [route for route in app.router.routes if route not in own]
 
 
 def with_request_limits(app: FastAPI) -> FastAPI:

@@ -36,6 +36,7 @@ from reference_common import (
     TransferOut,
     TransferRows,
     accounts,
+    api_routes_first,
     audit_entries,
     claim_window,
     deliver,
@@ -137,3 +138,6 @@ def transfer_funds(
         connection.execute(outbox.insert().values(**rows.notice))
         connection.commit()
     return rows.answer
+
+
+api_routes_first(app)
