@@ -177,8 +177,8 @@ class SqlOutbox(Outbox):
         window = {"now": now, "limit": limit, "lease_until": now + lease}
         with domain_errors():
             result = await self._connection.execute(statements.CLAIM_NOTICES, window)
-        rows = sorted(result, key=lambda row: (row.created_at, row.id))  # RETURNING is unordered
-        return [PendingNotice(_notice(row), row.failed_attempts) for row in rows]
+        claimed = [_pending_notice(row) for row in result]
+        return sorted(claimed, key=_oldest_first)  # RETURNING is unordered
 
     async def mark_delivered(self, notice_ids: Collection[NoticeId], *, at: datetime) -> None:
         wanted = set(notice_ids)
@@ -250,5 +250,10 @@ def _audit_entry(row: Row[Any]) -> AuditEntry:
     )
 
 
-def _notice(row: Row[Any]) -> Notice:
-    return Notice(NoticeId(row.id), row.kind, row.created_at, row.payload)
+def _pending_notice(row: Sequence[Any]) -> PendingNotice:
+    notice_id, kind, payload, created_at, _available_at, failed_attempts, *_delivery = row
+    return PendingNotice(Notice(NoticeId(notice_id), kind, created_at, payload), failed_attempts)
+
+
+def _oldest_first(pending: PendingNotice) -> tuple[datetime, NoticeId]:
+    return pending.notice.created_at, pending.notice.id
