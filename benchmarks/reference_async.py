@@ -18,11 +18,8 @@ The schema comes from the generated project's migrations; ``reference_common.py`
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, HTTPException, Response
 from reference_common import (
@@ -48,6 +45,7 @@ from reference_common import (
     deliver,
     new_balances,
     replay,
+    running_in_background,
     sqlite_pragmas,
     with_request_limits,
 )
@@ -88,16 +86,9 @@ async def deliver_notices() -> None:
             await asyncio.sleep(POLL_SECONDS)
 
 
-@asynccontextmanager
-async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    relay = asyncio.create_task(deliver_notices())
-    yield
-    relay.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await relay
-
-
-app = with_request_limits(FastAPI(title="reference (b): flat async", lifespan=lifespan))
+app = with_request_limits(
+    FastAPI(title="reference (b): flat async", lifespan=running_in_background(deliver_notices))
+)
 
 
 @app.get("/accounts/{account_id}")

@@ -17,12 +17,15 @@ of FastAPI's docs routes as the service does (``api_routes_first``).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import enum
 import importlib
 import logging
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -254,6 +257,23 @@ INLINE_BUSY_TIMEOUT_MS = 250
 MAX_REQUEST_BODY_BYTES = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(64 * 1024)))
 REQUEST_TIMEOUT_SECONDS = float(os.environ.get("REQUEST_TIMEOUT_SECONDS", "30"))
 """The generated service's request limits (its settings, with their defaults)."""
+
+
+def running_in_background(
+    relay: Callable[[], Coroutine[Any, Any, None]],
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """A FastAPI lifespan that runs ``relay`` as a task while the app serves (the async
+    references' outbox relays; the sync one runs a thread)."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(relay())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return lifespan
 
 
 def api_routes_first(app: FastAPI) -> None:

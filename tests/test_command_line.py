@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.baking import cookiecutter_command
 from tests.support.options import ROOT
-
-
-def cookiecutter_command(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the ``cookiecutter`` console script installed beside this Python."""
-    script = Path(sys.executable).with_name("cookiecutter")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "cookiecutter"]
-    return subprocess.run(
-        [*command, *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_a_bad_answer_prints_a_clean_message_and_exits_1(tmp_path: Path, user_config: Path) -> None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from jinja2 import DictLoader, Environment
 
 from hooks.compiled_templates import CompiledTemplateCache
+from tests.support.baking import cookiecutter_command, write_user_config
 from tests.support.options import ROOT
 
 pytestmark = pytest.mark.skipif(
@@ -31,22 +31,16 @@ def cache_folder(temporary: Path) -> Path:
 def bake(template: Path, work: Path, temporary: Path) -> Path:
     """Bake the default project with ``cookiecutter --no-input``; the project folder."""
     temporary.mkdir(parents=True, exist_ok=True)
-    config = work / "config.yaml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(
-        f'cookiecutters_dir: "{work / "cookiecutters"}"\nreplay_dir: "{work / "replay"}"\n',
-        encoding="utf-8",
-    )
     out = work / "out"
-    script = Path(sys.executable).with_name("cookiecutter")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "cookiecutter"]
-    completed = subprocess.run(
-        [*command, "--no-input", str(template), "-o", str(out), "--config-file", str(config)],
-        env={**os.environ, "TMPDIR": str(temporary)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    completed = cookiecutter_command(
+        "--no-input",
+        str(template),
+        "-o",
+        str(out),
+        "--config-file",
+        str(write_user_config(work)),
+        cwd=work,
+        env={"TMPDIR": str(temporary)},
     )
     assert completed.returncode == 0, completed.stderr
     [project] = out.iterdir()

@@ -1,8 +1,12 @@
-"""Baking through cookiecutter's API with a private user config (no writes to ``~``)."""
+"""Baking through cookiecutter's API or its command line, with a private user config (no
+writes to ``~``)."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -51,3 +55,21 @@ def recorded_answers(project: Path) -> dict[str, Any]:
     """The public answers the project recorded in ``.cookiecutter.json``."""
     recorded = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))
     return {key: value for key, value in recorded.items() if not key.startswith("_")}
+
+
+def cookiecutter_command(
+    *args: str, cwd: Path, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the ``cookiecutter`` console script installed beside this Python; ``env`` is
+    added to this process's environment."""
+    script = Path(sys.executable).with_name("cookiecutter")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "cookiecutter"]
+    return subprocess.run(
+        [*command, *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
-from sqlalchemy import Connection, CursorResult, Dialect, Engine, Executable, RootTransaction
+from sqlalchemy import Connection, CursorResult, Dialect, Engine, Executable
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -120,27 +120,17 @@ class InlineConnection:
 
 
 class InlineTransaction:
-    """The transaction of one ``InlineConnection``; ``start()`` begins it."""
+    """The transaction of one ``InlineConnection``; ``start()`` begins it.
+
+    The connection ends it: ``commit()``, ``rollback()``, or ``close()`` (rolls back).
+    """
 
     def __init__(self, connection: InlineConnection, begin: str) -> None:
         self._connection = connection
         self._begin = begin
-        self._transaction: RootTransaction | None = None
-
-    @property
-    def is_active(self) -> bool:
-        return self._transaction is not None and self._transaction.is_active
 
     async def start(self) -> Self:
         connection = self._connection.sync_connection
-        self._transaction = connection.begin()
+        connection.begin()
         connection.exec_driver_sql(self._begin)
         return self
-
-    async def commit(self) -> None:
-        if self._transaction is not None:
-            self._transaction.commit()
-
-    async def rollback(self) -> None:
-        if self._transaction is not None:
-            self._transaction.rollback()

@@ -28,9 +28,9 @@ async def run_migrations_online(database_url: str) -> None:
         async with engine.connect() as connection:
             # Begun here, so SQLite's migrations are one transaction too (its engine issues
             # BEGIN when the unit of work or this asks, not for every SQLAlchemy begin).
-            transaction = await connection.begin().start()
+            await connection.begin().start()
             await connection.run_sync(run_migrations)
-            await transaction.commit()
+            await connection.commit()
     finally:
         await engine.dispose()
 
