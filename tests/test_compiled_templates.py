@@ -1,5 +1,5 @@
-"""A bake keeps the template's compiled files for the next one, never renders a stale one,
-and leaves nothing else behind in the temporary folder.
+"""A bake keeps the template's compiled files and names for the next one, never renders a
+stale one, and leaves nothing else behind in the temporary folder.
 
 Each bake here is a ``cookiecutter`` process with its own ``TMPDIR``, so the cache it
 fills, and whatever it leaves, are its own.
@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 from jinja2 import DictLoader, Environment
+from jinja2.ext import Extension
 
-from hooks.compiled_templates import CompiledTemplateCache
+from hooks.compiled_templates import CompiledTemplateCache, KeepCompiledTemplates
 from tests.support.baking import cookiecutter_command, write_user_config
 from tests.support.options import ROOT
 
@@ -114,6 +116,83 @@ def test_environments_with_other_syntax_settings_do_not_share_compiled_files(
 
     assert keeping.get_template("file.txt").render() == "line\n"
     assert dropping.get_template("file.txt").render() == "line"
+
+
+@pytest.fixture
+def own_cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Jinja's per-user cache folder, under ``tmp_path`` for this test (in process)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    return cache_folder(tmp_path)
+
+
+def test_a_string_is_compiled_once_and_loaded_by_the_next_bake(
+    own_cache_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``from_string`` (every file and folder name, every answer) goes through the cache."""
+    source = "src/{{ package }}/domain/account.py"
+    assert Environment(extensions=[KeepCompiledTemplates]).from_string(source).render(
+        package="payments"
+    ) == ("src/payments/domain/account.py")
+    kept = snapshot(own_cache_folder)
+    next_bake = Environment(extensions=[KeepCompiledTemplates])
+    monkeypatch.setattr(Environment, "_parse", refuse_to_compile)
+
+    rendered = next_bake.from_string(source).render(package="ledger")
+
+    assert rendered == "src/ledger/domain/account.py"
+    assert snapshot(own_cache_folder) == kept
+
+
+def test_an_absolute_path_is_compiled_and_not_kept(own_cache_folder: Path) -> None:
+    """It names this bake's output folder, which no later bake asks for."""
+    environment = Environment(extensions=[KeepCompiledTemplates])
+    environment.from_string("kept/{{ name }}")
+    kept = snapshot(own_cache_folder)
+
+    rendered = environment.from_string("/tmp/out/{{ name }}").render(name="project")
+
+    assert rendered == "/tmp/out/project"
+    assert snapshot(own_cache_folder) == kept
+
+
+def test_an_overlay_with_other_syntax_compiles_strings_with_its_own_syntax(
+    own_cache_folder: Path,
+) -> None:
+    environment = Environment(extensions=[KeepCompiledTemplates])
+    overlay = environment.overlay(variable_start_string="<<", variable_end_string=">>")
+
+    assert overlay.from_string("<< name >> {{ name }}").render(name="x") == "x {{ name }}"
+    assert environment.from_string("<< name >> {{ name }}").render(name="x") == "<< name >> x"
+
+
+class Shout(Extension):
+    """Rewrites every template before Jinja compiles it, as ``answers.py`` does one."""
+
+    suffix = "!"
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        return source + self.suffix
+
+
+def test_a_changed_preprocess_compiles_afresh(
+    own_cache_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same source, same extensions by name: what Jinja compiles differs, so must the hash."""
+    sources = DictLoader({"file.txt": "hello"})
+    extensions = [Shout, KeepCompiledTemplates]
+    before = Environment(loader=sources, extensions=extensions)
+    assert before.from_string("hello").render() == "hello!"
+    assert before.get_template("file.txt").render() == "hello!"
+    monkeypatch.setattr(Shout, "suffix", "?")
+
+    after = Environment(loader=sources, extensions=extensions)
+
+    assert after.from_string("hello").render() == "hello?"
+    assert after.get_template("file.txt").render() == "hello?"
+
+
+def refuse_to_compile(*arguments: object) -> None:
+    raise AssertionError("compiled again instead of loaded")
 
 
 def files_of(project: Path) -> dict[str, bytes]:
