@@ -42,6 +42,7 @@ from reference_common import (
     TransferRows,
     api_routes_first,
     claim_window,
+    collector_set_like_the_service,
     deliver,
     new_balances,
     replay,
@@ -133,3 +134,4 @@ async def transfer_funds(
 
 
 api_routes_first(app)
+collector_set_like_the_service()

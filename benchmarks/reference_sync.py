@@ -39,6 +39,7 @@ from reference_common import (
     api_routes_first,
     audit_entries,
     claim_window,
+    collector_set_like_the_service,
     deliver,
     new_balances,
     outbox,
@@ -141,3 +142,4 @@ def transfer_funds(
 
 
 api_routes_first(app)
+collector_set_like_the_service()

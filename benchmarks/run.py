@@ -13,7 +13,8 @@ cache is shared, ``UV_CACHE_DIR`` is honoured) and measures:
 3. a load run on loopback against the generated service and two reference apps shipped
    here (``reference_sync.py``: flat sync FastAPI + SQLAlchemy, sqlite3/psycopg;
    ``reference_async.py`` / ``reference_async_sqlite.py``: flat async FastAPI + SQLAlchemy
-   on our drivers), each served by ``uvicorn`` (1 worker, same flags), on SQLite and on a
+   on our drivers), each served by uvicorn (1 worker, same settings; ours through its own
+   ``serve`` command), on SQLite and on a
    throwaway PostgreSQL: ``GET /accounts/{id}`` and ``POST /transfers``, req/s with
    p50/p99 latency; on SQLite also (c), the flat async app on aiosqlite, the async driver
    the service does not use (the row that shows why);
@@ -399,30 +400,31 @@ def python_of(project: Path) -> Path:
 def serve(
     app: str, project: Path, package: str, url: str, probe_path: str
 ) -> Iterator[tuple[int, int]]:
-    """Run one app under uvicorn (one worker, no access log) until the block ends.
+    """Run one app under uvicorn (one worker, no access log) until the block ends: ours
+    with its own ``serve`` command, a reference with uvicorn's.
 
     Yields the port and the server's process id.
     """
     port = free_port()
+    python = str(python_of(project))
     if app == "ours":
-        target = ["--factory", f"{package}.bootstrap:create_app"]
+        # As its users run it (``make run``, the Dockerfile): its own ``serve`` command.
+        command = [python, "-m", package, "serve"]
     else:
         module, url = reference_module(app, url)
-        target = ["--app-dir", str(BENCHMARKS), f"{module}:app"]
-    command = [
-        str(python_of(project)),
-        "-m",
-        "uvicorn",
-        *target,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    env = child_env(DATABASE_URL=url, SHUTDOWN_DRAIN_SECONDS="0.5", SERVICE_PACKAGE=package)
+        command = [python, "-m", "uvicorn", "--app-dir", str(BENCHMARKS), f"{module}:app"]
+        command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+        command += ["--log-level", "warning"]
+    env = child_env(
+        DATABASE_URL=url,
+        SHUTDOWN_DRAIN_SECONDS="0.5",
+        SERVICE_PACKAGE=package,
+        # The same server settings for ours, through its settings.
+        HOST="127.0.0.1",
+        PORT=str(port),
+        ACCESS_LOG="false",
+        LOG_LEVEL="warning",
+    )
     process = subprocess.Popen(
         command,
         cwd=project,
