@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from jinja2 import DictLoader, Environment
+from jinja2.bccache import Bucket, bc_magic
 from jinja2.ext import Extension
 
 from hooks.compiled_templates import CompiledTemplateCache, KeepCompiledTemplates
@@ -189,6 +190,56 @@ def test_a_changed_preprocess_compiles_afresh(
 
     assert after.from_string("hello").render() == "hello?"
     assert after.get_template("file.txt").render() == "hello?"
+
+
+def test_a_kept_template_loads_as_jinja_stored_it(tmp_path: Path) -> None:
+    """Kept by Jinja's own writer, read by the cache's faster reader."""
+    cache = CompiledTemplateCache(directory=str(tmp_path))
+    stored = kept_bucket(cache)
+
+    loaded = Bucket(Environment(), "key", "checksum")
+    cache.load_bytecode(loaded)
+
+    assert loaded.code == stored.code
+
+
+@pytest.mark.parametrize(
+    ("damage", "checksum"),
+    [
+        ("none", "another checksum"),
+        ("truncated", "checksum"),
+        ("other magic", "checksum"),
+        ("garbage", "checksum"),
+        ("garbage after the magic", "checksum"),
+    ],
+)
+def test_a_kept_template_that_is_damaged_or_for_other_source_is_compiled_again(
+    tmp_path: Path, damage: str, checksum: str
+) -> None:
+    cache = CompiledTemplateCache(directory=str(tmp_path))
+    kept_bucket(cache)
+    [kept] = tmp_path.iterdir()
+    data = kept.read_bytes()
+    damaged = {
+        "none": data,
+        "truncated": data[: len(data) // 2],
+        "other magic": b"j2" + bytes(len(data)),
+        "garbage": bytes(range(256)),
+        "garbage after the magic": bc_magic + bytes(range(256)),
+    }[damage]
+    kept.write_bytes(damaged)
+
+    loaded = Bucket(Environment(), "key", checksum)
+    cache.load_bytecode(loaded)
+
+    assert loaded.code is None
+
+
+def kept_bucket(cache: CompiledTemplateCache) -> Bucket:
+    bucket = Bucket(Environment(), "key", "checksum")
+    bucket.code = compile("rendered = 'text'", "<template>", "exec")
+    cache.dump_bytecode(bucket)  # Jinja's own writer
+    return bucket
 
 
 def refuse_to_compile(*arguments: object) -> None:
