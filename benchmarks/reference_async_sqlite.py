@@ -36,15 +36,13 @@ from reference_common import (
     TransferBody,
     TransferOut,
     TransferRows,
-    api_routes_first,
     claim_window,
-    collector_set_like_the_service,
     deliver,
     new_balances,
     replay,
     running_in_background,
+    served_like_the_service,
     sqlite_pragmas,
-    with_request_limits,
 )
 from sqlalchemy import create_engine, event
 
@@ -78,9 +76,7 @@ async def deliver_notices() -> None:
             await asyncio.sleep(POLL_SECONDS)
 
 
-app = with_request_limits(
-    FastAPI(title="reference (b): flat async", lifespan=running_in_background(deliver_notices))
-)
+app = FastAPI(title="reference (b): flat async", lifespan=running_in_background(deliver_notices))
 
 
 @app.get("/accounts/{account_id}")
@@ -124,5 +120,4 @@ async def transfer_funds(
     return rows.answer
 
 
-api_routes_first(app)
-collector_set_like_the_service()
+served_like_the_service(app)

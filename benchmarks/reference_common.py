@@ -9,12 +9,10 @@ Like the generated service, every reference delivers the notices its transfers w
 the background, with the service's two statements per batch of 50 (claim with a lease,
 mark delivered) and a log call per notice: otherwise the service would pay for work the
 references skip, and the ratios would charge the layers for the relay. For the same
-reason every reference enforces the service's request limits (413 for a body over 64 KiB,
-504 for a request not answered in 30 s) with the service's own middleware: the limits are
-part of the API, not of the layering (``with_request_limits``), and puts its routes ahead
-of FastAPI's docs routes as the service does (``api_routes_first``). And each sets Python's
-cycle collector as the service's ``serve`` does, once its app is built
-(``collector_set_like_the_service``): a process setting, not layering either.
+reason every reference is served as the service is (``served_like_the_service``): behind
+the service's own request limits (413 for a body over 64 KiB, 504 for a request not
+answered in 30 s), with its routes ahead of FastAPI's docs routes, and with Python's
+cycle collector set by the service's own ``tune_for_serving``. None of that is layering.
 """
 
 from __future__ import annotations
@@ -278,41 +276,35 @@ def running_in_background(
     return lifespan
 
 
-def api_routes_first(app: FastAPI) -> None:
-    """Move the app's own routes ahead of FastAPI's schema and docs routes, as the service
-    does (its ``add_routes``): every request is matched against the routes in order."""
-    own = [route for route in app.router.routes if isinstance(route, APIRoute)]
-    app.router.routes[:] = own + [route for route in app.router.routes if route not in own]
+def served_like_the_service(app: FastAPI) -> FastAPI:
+    """``app``, once its routes are declared, set up as the service serves its own: what is
+    not layering is the same for every app measured, so the ratios charge only the layers.
 
-
-def with_request_limits(app: FastAPI) -> FastAPI:
-    """``app`` behind the generated service's own request-limits middleware.
-
-    The service answers 413 to a body over its limit and 504 to a request not answered
-    in time; a reference without the limits would serve a different API, and the ratios
-    would charge the layers for the limits. The service's middleware rather than a copy:
-    the references run in the baked project's environment (``SERVICE_PACKAGE`` names its
-    package), and this is the one part of the service that is not layering.
+    - Behind the service's request-limits middleware (413 for a body over its limit, 504
+      for a request not answered in time): without it a reference would serve a different
+      API. The service's middleware rather than a copy.
+    - Its routes ahead of FastAPI's schema and docs routes, as the service's ``add_routes``
+      puts them: every request is matched against the routes in order.
+    - Python's cycle collector set with the service's own ``tune_for_serving``, as its
+      ``serve`` command does once the app is built. The collector's work grows with what a
+      request allocates, so the layers still pay for their extra objects.
     """
-    package = os.environ["SERVICE_PACKAGE"]
-    limits = importlib.import_module(f"{package}.adapters.http.limits")
+    limits = service_module("adapters.http.limits")
     app.add_middleware(
         limits.RequestLimits,
         max_body_bytes=MAX_REQUEST_BODY_BYTES,
         timeout_seconds=REQUEST_TIMEOUT_SECONDS,
     )
+    own = [route for route in app.router.routes if isinstance(route, APIRoute)]
+    app.router.routes[:] = own + [route for route in app.router.routes if route not in own]
+    service_module("garbage_collector").tune_for_serving()
     return app
 
 
-def collector_set_like_the_service() -> None:
-    """Freeze what startup built and collect young objects less often, with the generated
-    service's own ``tune_for_serving`` (its ``serve`` command calls it before serving).
-
-    The collector's work grows with what a request allocates, so the layers still pay for
-    their extra objects; only the setting is shared.
-    """
-    package = os.environ["SERVICE_PACKAGE"]
-    importlib.import_module(f"{package}.garbage_collector").tune_for_serving()
+def service_module(name: str) -> Any:
+    """A module of the generated service: the references run in the baked project's
+    environment, and ``SERVICE_PACKAGE`` names its package."""
+    return importlib.import_module(f"{os.environ['SERVICE_PACKAGE']}.{name}")
 
 
 def sqlite_pragmas(busy_timeout_ms: int = 5_000) -> Callable[[Any, Any], None]:

@@ -36,17 +36,15 @@ from reference_common import (
     TransferOut,
     TransferRows,
     accounts,
-    api_routes_first,
     audit_entries,
     claim_window,
-    collector_set_like_the_service,
     deliver,
     new_balances,
     outbox,
     replay,
+    served_like_the_service,
     sqlite_pragmas,
     transfers,
-    with_request_limits,
 )
 from sqlalchemy import create_engine, event, select
 
@@ -93,7 +91,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     relay.join()
 
 
-app = with_request_limits(FastAPI(title="reference (a): flat sync", lifespan=lifespan))
+app = FastAPI(title="reference (a): flat sync", lifespan=lifespan)
 
 
 @app.get("/accounts/{account_id}")
@@ -141,5 +139,4 @@ def transfer_funds(
     return rows.answer
 
 
-api_routes_first(app)
-collector_set_like_the_service()
+served_like_the_service(app)

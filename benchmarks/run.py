@@ -1,6 +1,6 @@
 """Figures for the template (product brief §4), printed as one table. No assertions.
 
-    UV_PYTHON_DOWNLOADS=never uv run python benchmarks/run.py            # ~5 minutes
+    UV_PYTHON_DOWNLOADS=never uv run python benchmarks/run.py            # ~6 minutes
     UV_PYTHON_DOWNLOADS=never uv run python benchmarks/run.py --quick    # ~2 minutes
 
 It bakes the default project into a temporary folder, installs it (``uv sync``; the uv

@@ -10,7 +10,7 @@ import pytest
 from cookiecutter.exceptions import CookiecutterException
 
 from tests.support.baking import bake, replay
-from tests.support.options import full_answers
+from tests.support.options import full_answers, template_context
 
 
 @dataclass(frozen=True)
@@ -92,10 +92,7 @@ def write_replay_file(folder: Path, bad: Bad) -> Path:
     """A replay file as cookiecutter writes one, holding the bad answers."""
     context = {
         **full_answers(bad.answers),
-        "_extensions": [
-            "hooks.answers.ValidateAnswers",
-            "hooks.compiled_templates.KeepCompiledTemplates",
-        ],
+        "_extensions": template_context()["_extensions"],
         "__answers": "checked",
     }
     replay_file = folder / "bad-answers.json"

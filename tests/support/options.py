@@ -10,6 +10,7 @@ import itertools
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 """The template repository (the folder holding ``cookiecutter.json``)."""
@@ -132,10 +133,15 @@ def render_cases() -> dict[str, dict[str, str]]:
     return cases
 
 
+def template_context() -> dict[str, Any]:
+    """``cookiecutter.json`` as it is: questions, defaults and private settings."""
+    context: dict[str, Any] = json.loads((ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
+    return context
+
+
 def offered_options() -> dict[str, object]:
     """The public questions of ``cookiecutter.json``, with their default or list of choices."""
-    context = json.loads((ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
-    return {key: value for key, value in context.items() if not key.startswith("_")}
+    return {key: value for key, value in template_context().items() if not key.startswith("_")}
 
 
 GATE_VARIANTS: dict[str, dict[str, str]] = {
