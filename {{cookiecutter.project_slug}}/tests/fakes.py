@@ -9,7 +9,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from {{ cookiecutter.package_name }}.domain.notice import Notice
-from {{ cookiecutter.package_name }}.usecases.notifier import Notifier
+from {{ cookiecutter.package_name }}.domain.ports.notifier import Notifier
 
 WAIT_SECONDS = 5.0
 

@@ -84,7 +84,7 @@ def free_port() -> int:
 def scratch_folder() -> Path:
     """A new folder for the server: in memory (tmpfs) if there is room, else in the temp dir.
 
-    ``CREATE DATABASE`` copies files; on a disk that takes 50-250 ms, on tmpfs under 15 ms.
+    ``CREATE DATABASE`` copies files, much faster on tmpfs than on a disk.
     Both places are world-traversable, so an unprivileged server can reach its folder.
     """
     in_memory = IN_MEMORY_FOLDER.is_dir() and os.access(IN_MEMORY_FOLDER, os.W_OK)

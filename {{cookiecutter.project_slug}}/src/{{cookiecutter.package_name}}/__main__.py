@@ -13,19 +13,17 @@ import uvicorn
 from {{ cookiecutter.package_name }}.adapters.observability.json_logs import log_config
 {% endif -%}
 from {{ cookiecutter.package_name }}.adapters.sql import migrator
-from {{ cookiecutter.package_name }}.garbage_collector import tune_for_serving
 from {{ cookiecutter.package_name }}.settings import Settings
 
 LOG_FORMAT = "%(levelname)s:     %(name)s: %(message)s"
 
 
 def serve(settings: Settings, _args: argparse.Namespace) -> None:
-    """Build the app, set the collector for a long-running process, and serve."""
+    """Build the app and serve it."""
     # Imported here: ``migrate`` and ``revision`` need no web stack.
     from {{ cookiecutter.package_name }}.bootstrap import create_app  # noqa: PLC0415
 
     app = create_app(settings)
-    tune_for_serving()
     uvicorn.run(
         app,
         host=settings.host,

@@ -28,12 +28,12 @@ from {{ cookiecutter.package_name }}.adapters.relay.outbox_relay import OutboxRe
 from {{ cookiecutter.package_name }}.adapters.sql.engine import create_engine
 from {{ cookiecutter.package_name }}.adapters.sql.health import DatabaseProbe
 from {{ cookiecutter.package_name }}.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
+from {{ cookiecutter.package_name }}.domain.ports.clock import Clock, utc_now
+from {{ cookiecutter.package_name }}.domain.ports.notifier import Notifier
+from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWorkFactory
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
-from {{ cookiecutter.package_name }}.usecases.clock import Clock, utc_now
 from {{ cookiecutter.package_name }}.usecases.deliver_notices import DeliverNotices, DeliveryPolicy
-from {{ cookiecutter.package_name }}.usecases.notifier import Notifier
-from {{ cookiecutter.package_name }}.usecases.unit_of_work import UnitOfWorkFactory
 
 Callback = Callable[[], Awaitable[None]]
 

@@ -21,8 +21,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str = Field(
-        default="sqlite:///./{{ cookiecutter.package_name }}.db",
-        description="SQLAlchemy URL: sqlite:///path.db or postgresql+asyncpg://...",
+        default="sqlite+aiosqlite:///./{{ cookiecutter.package_name }}.db",
+        description="SQLAlchemy URL: sqlite+aiosqlite:///path.db or postgresql+asyncpg://...",
     )
     database_pool_size: int = Field(default=10, ge=1, le=200)
     database_connect_timeout_seconds: float = Field(default=5.0, gt=0)
@@ -32,8 +32,7 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     access_log: bool = Field(
         default=False,
-        description="uvicorn's line per request; off: it costs about a tenth of the "
-        "throughput, and errors are logged anyway",
+        description="uvicorn's line per request; off by default: errors are logged anyway",
     )
     outbox_poll_interval_seconds: float = Field(default=0.5, gt=0)
     notify_timeout_seconds: float = Field(default=5.0, gt=0)

@@ -11,7 +11,7 @@ from {{ cookiecutter.package_name }}.settings import Settings
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    database_url = f"sqlite:///{tmp_path / 'api.db'}"
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'api.db'}"
     migrator.upgrade(database_url)
     return Settings(_env_file=None, database_url=database_url)
 

@@ -132,7 +132,7 @@ class TestErrorBodies:
     async def test_a_driver_error_in_the_sql_adapter_is_a_bare_503(
         self, settings: Settings
     ) -> None:
-        database = settings.database_url.removeprefix("sqlite:///")
+        database = settings.database_url.removeprefix("sqlite+aiosqlite:///")
         with contextlib.closing(sqlite3.connect(database)) as connection:
             connection.execute("ALTER TABLE accounts RENAME TO accounts_gone")  # a broken schema
 

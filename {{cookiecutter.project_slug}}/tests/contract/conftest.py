@@ -14,7 +14,7 @@ from tests.contract.implementations import Implementation, Opener, Storage, para
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file with every migration applied, copied for each test."""
     path = tmp_path_factory.mktemp("sqlite-template") / "contract.db"
-    migrator.upgrade(f"sqlite:///{path}")
+    migrator.upgrade(f"sqlite+aiosqlite:///{path}")
     return path
 
 

@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.package_name }}.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
-from {{ cookiecutter.package_name }}.adapters.sql.engine import SqlEngine, create_engine
+from {{ cookiecutter.package_name }}.adapters.sql.engine import create_engine
 from {{ cookiecutter.package_name }}.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
-from {{ cookiecutter.package_name }}.usecases.unit_of_work import UnitOfWorkFactory
+from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWorkFactory
+from tests.contract.sql_stored_state import SqlStoredState
 from tests.postgres_server import Postgres
+from tests.stored_state import MemoryStoredState, StoredState
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +30,9 @@ class Storage:
 
     name: str
     unit_of_work: UnitOfWorkFactory
-    engine: SqlEngine | None = None
+    stored: StoredState
+    """Reads what was committed, around the ports (the audit trail, notice states)."""
+    engine: AsyncEngine | None = None
     """The engine of an SQL implementation, to count statements or inspect the schema."""
     database_url: str | None = None
     """Where another process finds the same data, if it can."""
@@ -48,7 +53,8 @@ class Implementation:
 def prepare_memory(_request: pytest.FixtureRequest) -> Opener:
     @asynccontextmanager
     async def open_memory() -> AsyncIterator[Storage]:
-        yield Storage("memory", MemoryUnitOfWorkFactory())
+        unit_of_work = MemoryUnitOfWorkFactory()
+        yield Storage("memory", unit_of_work, MemoryStoredState(unit_of_work.store))
 
     return open_memory
 
@@ -58,13 +64,14 @@ def prepare_sqlite(request: pytest.FixtureRequest) -> Opener:
     folder: Path = request.getfixturevalue("tmp_path")
     for file in template.parent.glob(f"{template.name}*"):  # the database, and any WAL
         shutil.copy(file, folder / file.name)
-    url = f"sqlite:///{folder / template.name}"
+    url = f"sqlite+aiosqlite:///{folder / template.name}"
 
     @asynccontextmanager
     async def open_sqlite() -> AsyncIterator[Storage]:
         engine = create_engine(url)
         try:
-            yield Storage("sqlite", SqlUnitOfWorkFactory(engine), engine, url)
+            unit_of_work = SqlUnitOfWorkFactory(engine)
+            yield Storage("sqlite", unit_of_work, SqlStoredState(engine), engine, url)
         finally:
             await engine.dispose()
 
@@ -79,7 +86,8 @@ def prepare_postgresql(request: pytest.FixtureRequest) -> Opener:
         url = await postgres.create_database()
         engine = create_engine(url)
         try:
-            yield Storage("postgresql", SqlUnitOfWorkFactory(engine), engine, url)
+            unit_of_work = SqlUnitOfWorkFactory(engine)
+            yield Storage("postgresql", unit_of_work, SqlStoredState(engine), engine, url)
         finally:
             await engine.dispose()
             await postgres.drop_database(url)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self, cast
 
-from {{ cookiecutter.package_name }}.usecases.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 AfterCall = Callable[[str, tuple[Any, ...]], Awaitable[None]]
 
@@ -60,9 +60,6 @@ class ObservedUnitOfWork:
 
     async def commit(self) -> None:
         await self._inner.commit()
-
-    async def rollback(self) -> None:
-        await self._inner.rollback()
 
 
 class _Port:

@@ -16,9 +16,9 @@ from {{ cookiecutter.package_name }}.domain.errors import (
     DuplicateIdempotencyKey,
     StorageUnavailable,
 )
+from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWorkFactory
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
-from {{ cookiecutter.package_name }}.usecases.unit_of_work import UnitOfWorkFactory
 from tests.contract.implementations import Storage, postgresql_only, sql_only
 from tests.contract.ledger import account, store, transfer
 from tests.postgres_server import Postgres, free_port

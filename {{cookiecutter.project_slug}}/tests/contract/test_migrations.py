@@ -13,9 +13,9 @@ from typing import Any
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Column, Connection, MetaData, String, inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.package_name }}.adapters.sql import migrator
-from {{ cookiecutter.package_name }}.adapters.sql.engine import SqlEngine
 from {{ cookiecutter.package_name }}.adapters.sql.tables import metadata
 from {{ cookiecutter.package_name }}.domain.money import Currency
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
@@ -25,7 +25,7 @@ from tests.contract.implementations import Storage, sql_only
 pytestmark = sql_only
 
 
-async def schema_diff(engine: SqlEngine, expected: MetaData) -> list[Any]:
+async def schema_diff(engine: AsyncEngine, expected: MetaData) -> list[Any]:
     """What Alembic's autogenerate would write to turn the database into ``expected``."""
 
     def compare(connection: Connection) -> list[Any]:
@@ -38,9 +38,12 @@ async def schema_diff(engine: SqlEngine, expected: MetaData) -> list[Any]:
         return await connection.run_sync(compare)
 
 
-async def table_names(engine: SqlEngine) -> set[str]:
+async def table_names(engine: AsyncEngine) -> set[str]:
+    def names(connection: Connection) -> set[str]:
+        return set(inspect(connection).get_table_names())
+
     async with engine.connect() as connection:
-        return await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
+        return await connection.run_sync(names)
 
 
 async def test_upgrade_downgrade_upgrade_runs_clean(storage: Storage) -> None:

@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from {{ cookiecutter.package_name }}.adapters.sql.engine import SqlEngine
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.ids import AccountId, NoticeId, new_notice_id
 from {{ cookiecutter.package_name }}.domain.notice import Notice
@@ -27,7 +27,7 @@ FEW, MANY = 3, 30
 
 
 @contextmanager
-def counted_statements(engine: SqlEngine) -> Iterator[list[str]]:
+def counted_statements(engine: AsyncEngine) -> Iterator[list[str]]:
     statements: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:

@@ -201,9 +201,8 @@ class TestAuditLog:
         other = AuditEntry.record(AuditAction.ACCOUNT_OPENED, "subject-2", at=minutes(0))
         await store(storage.unit_of_work, entries=[late, *tied, other, early])
 
-        async with storage.unit_of_work(read_only=True) as uow:
-            listed = await uow.audit_log.list_for_subject(subject)
-            of_nobody = await uow.audit_log.list_for_subject("nobody")
+        listed = await storage.stored.audit_entries(subject)
+        of_nobody = await storage.stored.audit_entries("nobody")
 
         assert listed == [early, late, *sorted(tied, key=lambda e: e.id)]
         assert listed[1].details == {"note": "late"}
@@ -256,8 +255,7 @@ class TestOutbox:
             await uow.commit()
 
         assert await claim(storage, now=minutes(60)) == []
-        async with storage.unit_of_work(read_only=True) as uow:
-            assert await uow.outbox.status(made.id) == "delivered"
+        assert await storage.stored.notice_state(made.id) == "delivered"
 
     async def test_a_batch_is_marked_delivered_in_one_call(self, storage: Storage) -> None:
         made = [notice(minutes(n), n) for n in range(3)]
@@ -281,8 +279,7 @@ class TestOutbox:
             with pytest.raises(NoticeNotFound):
                 await uow.outbox.mark_delivered([made.id, new_notice_id()], at=T0)
 
-        async with storage.unit_of_work(read_only=True) as uow:
-            assert await uow.outbox.status(made.id) == "pending"
+        assert await storage.stored.notice_state(made.id) == "pending"
 
     async def test_a_failed_notice_returns_at_its_retry_time_with_the_failure_counted(
         self, storage: Storage
@@ -295,8 +292,7 @@ class TestOutbox:
             await uow.outbox.mark_failed(made.id, retry_at=minutes(3))
             await uow.commit()
 
-        async with storage.unit_of_work(read_only=True) as uow:
-            assert await uow.outbox.status(made.id) == "pending"
+        assert await storage.stored.notice_state(made.id) == "pending"
         assert await claim(storage, now=minutes(2)) == []
         assert await claim(storage, now=minutes(3)) == [PendingNotice(made, 1)]
 
@@ -308,14 +304,11 @@ class TestOutbox:
             await uow.commit()
 
         assert await claim(storage, now=minutes(60)) == []
-        async with storage.unit_of_work(read_only=True) as uow:
-            assert await uow.outbox.status(made.id) == "parked"
+        assert await storage.stored.notice_state(made.id) == "parked"
 
     async def test_an_unknown_notice_raises_notice_not_found(self, storage: Storage) -> None:
         unknown = new_notice_id()
         async with storage.unit_of_work() as uow:
-            with pytest.raises(NoticeNotFound):
-                await uow.outbox.status(unknown)
             with pytest.raises(NoticeNotFound):
                 await uow.outbox.mark_delivered([unknown], at=T0)
             with pytest.raises(NoticeNotFound):

@@ -1,23 +1,27 @@
 """SQLite has one write lock per database: writers take it first, readers never.
 
 Another process is stood in for by a plain ``sqlite3`` connection to the same file that
-does not wait (``timeout=0``). A writing unit of work must hold the write lock from its
-start, before its first read (``BEGIN IMMEDIATE``), so the reads it bases its writes on
-cannot go stale. A read-only one must hold nothing, so it never delays a writer.
+does not wait (``timeout=0``); ``tests/api/test_sqlite_write_lock.py`` uses a real one.
+A writing unit of work must hold the write lock from its start, before its first read
+(``BEGIN IMMEDIATE``), so the reads it bases its writes on cannot go stale. A read-only
+one must hold nothing, so it never delays a writer.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from typing import Any
 
 import pytest
-from sqlalchemy import make_url
+from sqlalchemy import event, make_url
 
 from {{ cookiecutter.package_name }}.domain.errors import AccountNotFound
 from {{ cookiecutter.package_name }}.domain.ids import new_account_id
 from tests.contract.implementations import Storage, sqlite_only
+from tests.contract.ledger import account, balances, store, transfer
 
 
 @contextmanager
@@ -56,3 +60,27 @@ async def test_a_read_only_unit_of_work_holds_no_lock(storage: Storage) -> None:
 
         with another_process(storage) as other:
             try_to_write(other)  # does not raise "database is locked"
+
+
+@sqlite_only
+async def test_no_statement_runs_on_the_event_loop_thread(storage: Storage) -> None:
+    assert storage.engine is not None
+    threads: set[int] = set()
+
+    def record(_statement: str) -> None:
+        threads.add(threading.get_ident())  # SQLite calls this in the thread that runs it
+
+    def trace(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.run_async(lambda driver: driver.set_trace_callback(record))
+
+    await storage.engine.dispose()  # new connections from here on, each traced
+    event.listen(storage.engine.sync_engine, "connect", trace)
+    try:
+        source, destination = account(500), account()
+        await store(storage.unit_of_work, [source, destination], [transfer(source, destination)])
+        await balances(storage.unit_of_work, source.id, destination.id)
+    finally:
+        event.remove(storage.engine.sync_engine, "connect", trace)
+
+    assert threads, "no statement was seen"
+    assert threading.get_ident() not in threads

@@ -50,7 +50,7 @@ def database_url(
 ) -> Iterator[str]:
     """An empty, migrated database of each backend."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}"
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}"
         migrator.upgrade(url)
         yield url
         return

@@ -27,14 +27,14 @@ from tests.ledger_operations import Ledger, Operation, operations, run
 @pytest.fixture(scope="module")
 def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("equivalence") / "template.db"
-    migrator.upgrade(f"sqlite:///{path}")
+    migrator.upgrade(f"sqlite+aiosqlite:///{path}")
     return path
 
 
 async def run_on_sqlite(sequence: list[Operation], template: Path) -> Ledger:
     with tempfile.TemporaryDirectory() as folder:
         database = Path(shutil.copy(template, folder))
-        engine = create_engine(f"sqlite:///{database}")
+        engine = create_engine(f"sqlite+aiosqlite:///{database}")
         try:
             return await run(sequence, UseCases.wired_to(SqlUnitOfWorkFactory(engine)))
         finally:

@@ -16,6 +16,7 @@ from {{ cookiecutter.package_name }}.usecases.deposit import DepositRequest
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
 from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferRequest
 from tests.fakes import FailingNotifier, HangingNotifier, ManualClock, RecordingNotifier
+from tests.stored_state import MemoryStoredState
 
 
 class WaitForEachOther(RecordingNotifier):
@@ -131,8 +132,8 @@ class TestDelivery:
 
         assert [(r.retried, r.parked) for r in reports] == [(1, 0), (1, 0), (0, 1), (0, 0)]
         assert len(notifier.attempted) == 3
-        async with unit_of_work(read_only=True) as uow:
-            assert await uow.outbox.status(notifier.attempted[0].id) == "parked"
+        stored = MemoryStoredState(unit_of_work.store)
+        assert await stored.notice_state(notifier.attempted[0].id) == "parked"
 
     async def test_a_batch_is_delivered_concurrently_so_a_slow_call_holds_no_other_back(
         self, use_cases: UseCases, unit_of_work: MemoryUnitOfWorkFactory, clock: ManualClock

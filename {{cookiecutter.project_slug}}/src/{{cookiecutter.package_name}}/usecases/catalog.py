@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.ids import AccountId
-from {{ cookiecutter.package_name }}.usecases.clock import Clock, utc_now
+from {{ cookiecutter.package_name }}.domain.ports.clock import Clock, utc_now
+from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWorkFactory
 from {{ cookiecutter.package_name }}.usecases.deposit import Deposit, DepositRequest
 from {{ cookiecutter.package_name }}.usecases.get_account import GetAccount
 from {{ cookiecutter.package_name }}.usecases.list_transfers import (
@@ -26,7 +27,6 @@ from {{ cookiecutter.package_name }}.usecases.transfer_funds import (
     TransferOutcome,
     TransferRequest,
 )
-from {{ cookiecutter.package_name }}.usecases.unit_of_work import UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)

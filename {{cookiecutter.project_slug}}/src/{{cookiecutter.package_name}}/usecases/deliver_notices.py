@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from {{ cookiecutter.package_name }}.domain.notice import PendingNotice
-from {{ cookiecutter.package_name }}.usecases.clock import Clock, utc_now
-from {{ cookiecutter.package_name }}.usecases.notifier import Notifier
-from {{ cookiecutter.package_name }}.usecases.unit_of_work import UnitOfWorkFactory
+from {{ cookiecutter.package_name }}.domain.ports.clock import Clock, utc_now
+from {{ cookiecutter.package_name }}.domain.ports.notifier import Notifier
+from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,9 @@ from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.audit import AuditAction, AuditEntry
 from {{ cookiecutter.package_name }}.domain.ids import AccountId
 from {{ cookiecutter.package_name }}.domain.money import Money
-from {{ cookiecutter.package_name }}.usecases.clock import Clock, utc_now
+from {{ cookiecutter.package_name }}.domain.ports.clock import Clock, utc_now
+from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWorkFactory
 from {{ cookiecutter.package_name }}.usecases.retry import retry_on_conflict
-from {{ cookiecutter.package_name }}.usecases.unit_of_work import UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.ids import AccountId
-from {{ cookiecutter.package_name }}.usecases.unit_of_work import UnitOfWorkFactory
+from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)

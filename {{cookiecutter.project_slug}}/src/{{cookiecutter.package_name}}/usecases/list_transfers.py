@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.ids import AccountId
+from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWorkFactory
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
-from {{ cookiecutter.package_name }}.usecases.unit_of_work import UnitOfWorkFactory
 
 MAX_PAGE_SIZE = 100
 

@@ -16,10 +16,10 @@ from {{ cookiecutter.package_name }}.domain.errors import (
 from {{ cookiecutter.package_name }}.domain.ids import AccountId
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.notice import Notice
+from {{ cookiecutter.package_name }}.domain.ports.clock import Clock, utc_now
+from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
-from {{ cookiecutter.package_name }}.usecases.clock import Clock, utc_now
 from {{ cookiecutter.package_name }}.usecases.retry import retry_on_conflict
-from {{ cookiecutter.package_name }}.usecases.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from {{ cookiecutter.package_name }}.adapters.http.errors import install_error_handlers
@@ -23,19 +23,6 @@ DEFAULT_REQUEST_TIMEOUT_SECONDS = 30.0
 CORS_METHODS = ("GET", "POST")
 CORS_REQUEST_HEADERS = ("Content-Type", "Idempotency-Key", "X-Request-ID")
 CORS_RESPONSE_HEADERS = ("Idempotent-Replayed", "X-Request-ID")
-
-
-def add_routes(app: FastAPI, routers: Sequence[APIRouter]) -> None:
-    """Add the routers' routes to the app itself, as they are, ahead of FastAPI's own.
-
-    Their paths, tags and error responses are final already: an ``APIRouter`` applies its
-    prefix and defaults as each route is declared. ``app.include_router`` would keep the
-    router nested instead, and FastAPI resolves a nested router again on every request:
-    about a tenth of the CPU of a ``GET /accounts/{id}``. Starlette tries routes in order,
-    so the API's go before the four FastAPI adds for its schema and docs pages, which every
-    API request was matched against first (about 2.5 us a request).
-    """
-    app.router.routes[:0] = [route for router in routers for route in router.routes]
 
 
 def create_http_app(
@@ -67,11 +54,9 @@ def create_http_app(
 
     app = FastAPI(title=title, lifespan=lifespan)
     install_error_handlers(app)
-    # In the order requests need them most: a transfer, then an account, then the probes.
-    add_routes(
-        app,
-        [transfers_router(use_cases), accounts_router(use_cases), health_router(readiness_probe)],
-    )
+    app.include_router(accounts_router(use_cases))
+    app.include_router(transfers_router(use_cases))
+    app.include_router(health_router(readiness_probe))
     # The last one added runs first: CORS, then the request limits.
     app.add_middleware(
         RequestLimits, max_body_bytes=max_body_bytes, timeout_seconds=request_timeout_seconds

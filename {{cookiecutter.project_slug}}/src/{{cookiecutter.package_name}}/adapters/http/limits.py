@@ -11,7 +11,6 @@ import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from {{ cookiecutter.package_name }}.adapters.http.deadlines import Deadlines
 from {{ cookiecutter.package_name }}.adapters.http.errors import error_response
 
 
@@ -28,14 +27,9 @@ class RequestLimits:
     then is dropped, and the client gets the 413 instead.
 
     Time: a request the app has not started answering within ``timeout_seconds`` is
-    cancelled, so a unit of work in progress rolls back, and answered 504. Once the
-    response has started its status cannot change: the request is then cut short instead
-    (``TimeoutError``). One timer serves all the requests of an event loop
-    (``deadlines.py`` says why).
-
-    Both limits in one middleware: every ASGI layer costs every request a call, and the
-    common request (a ``Content-Length`` or no body, answered in time) should pay for
-    little more than a header scan and a dictionary entry.
+    cancelled by ``asyncio.timeout``, so a unit of work in progress rolls back, and answered
+    504. Once the response has started its status cannot change: the request is then cut
+    short instead (``TimeoutError``).
     """
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int, timeout_seconds: float) -> None:
@@ -46,17 +40,9 @@ class RequestLimits:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.timeout_seconds = timeout_seconds
-        self._deadlines: Deadlines | None = None
-
-    def _deadlines_of(self, loop: asyncio.AbstractEventLoop) -> Deadlines:
-        deadlines = self._deadlines
-        if deadlines is None or deadlines.loop is not loop:
-            deadlines = self._deadlines = Deadlines(loop, self.timeout_seconds)
-        return deadlines
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        task = asyncio.current_task()
-        if scope["type"] != "http" or task is None:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         try:
@@ -72,7 +58,7 @@ class RequestLimits:
         # Content-Length or chunked encoding (RFC 9112): only a chunked body is counted.
         counted = declared is None and chunked
         received = 0
-        started = exceeded = expired = False
+        started = exceeded = False
 
         async def counting_receive() -> Message:
             nonlocal received, exceeded
@@ -91,26 +77,22 @@ class RequestLimits:
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        deadlines = self._deadlines_of(asyncio.get_running_loop())
-        deadlines.watch(task)
+        deadline = asyncio.timeout(self.timeout_seconds)
         try:
-            await self.app(scope, counting_receive if counted else receive, watched_send)
-        except asyncio.CancelledError:
-            expired = deadlines.forget(task)
-            if not expired or task.uncancel() > 0:
-                raise  # not ours, or cancelled by someone else as well
+            async with deadline:
+                await self.app(scope, counting_receive if counted else receive, watched_send)
+        except TimeoutError:
+            if not deadline.expired():
+                raise  # raised by the app itself, not by this time limit
+            message = f"the request took longer than {self.timeout_seconds:g} seconds"
+            if started:
+                raise TimeoutError(message) from None
+            await error_response(504, "request_timeout", message)(scope, receive, send)
+            return
         except Exception:
             if not exceeded or started:
                 raise
-        finally:
-            if not expired and deadlines.forget(task):
-                task.uncancel()  # the app swallowed our cancellation and answered anyway
-        if expired:
-            message = f"the request took longer than {self.timeout_seconds:g} seconds"
-            if started:
-                raise TimeoutError(message)
-            await error_response(504, "request_timeout", message)(scope, receive, send)
-        elif exceeded and not started:
+        if exceeded and not started:
             await self._refuse_body(scope, receive, send)
 
     async def _refuse_body(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -1,4 +1,4 @@
-"""In-memory implementations of the repository ports in ``domain/repositories.py``.
+"""In-memory implementations of the storage ports in ``domain/ports/storage.py``.
 
 They read and write a private working copy owned by their unit of work: nothing reaches
 the shared store until that unit of work commits. Accounts are handed out as copies, so
@@ -23,7 +23,7 @@ from {{ cookiecutter.package_name }}.domain.errors import (
 )
 from {{ cookiecutter.package_name }}.domain.ids import AccountId, NoticeId
 from {{ cookiecutter.package_name }}.domain.notice import Notice, PendingNotice
-from {{ cookiecutter.package_name }}.domain.repositories import (
+from {{ cookiecutter.package_name }}.domain.ports.storage import (
     AccountRepository,
     AuditLog,
     Outbox,
@@ -101,10 +101,6 @@ class MemoryAuditLog(AuditLog):
     async def append(self, entry: AuditEntry) -> None:
         self._state.audit_entries.append(entry)
 
-    async def list_for_subject(self, subject_id: str) -> Sequence[AuditEntry]:
-        entries = [entry for entry in self._state.audit_entries if entry.subject_id == subject_id]
-        return sorted(entries, key=lambda entry: (entry.occurred_at, entry.id))
-
 
 class MemoryOutbox(Outbox):
     def __init__(self, state: MemoryState) -> None:
@@ -141,12 +137,6 @@ class MemoryOutbox(Outbox):
             available_at=retry_at or record.available_at,
             parked=retry_at is None,
         )
-
-    async def status(self, notice_id: NoticeId) -> str:
-        record = self._record(notice_id)
-        if record.delivered_at is not None:
-            return "delivered"
-        return "parked" if record.parked else "pending"
 
     def _record(self, notice_id: NoticeId) -> OutboxRecord:
         try:

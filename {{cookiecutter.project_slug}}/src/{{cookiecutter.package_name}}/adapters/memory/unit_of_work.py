@@ -1,4 +1,4 @@
-"""In-memory implementation of the unit-of-work port in ``usecases/unit_of_work.py``.
+"""In-memory implementation of the unit-of-work port in ``domain/ports/unit_of_work.py``.
 
 Rollback is real: repositories work on a copy of the committed state, and only
 ``commit`` publishes that copy. Leaving the block without committing throws it away.
@@ -16,9 +16,13 @@ from {{ cookiecutter.package_name }}.adapters.memory.repositories import (
     MemoryTransferRepository,
 )
 from {{ cookiecutter.package_name }}.adapters.memory.store import MemoryState, MemoryStore
+from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import (
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 
 
-class MemoryUnitOfWork:
+class MemoryUnitOfWork(UnitOfWork):
     def __init__(self, store: MemoryStore, *, read_only: bool = False) -> None:
         self._store = store
         self._read_only = read_only
@@ -44,7 +48,7 @@ class MemoryUnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        await self.rollback()
+        self._bind(self._store.committed.copy())  # what was not committed is dropped
         if not self._read_only:
             self._store.write_lock.release()
 
@@ -53,11 +57,8 @@ class MemoryUnitOfWork:
             raise RuntimeError("commit() in a read-only unit of work")
         self._store.committed = self._working.copy()
 
-    async def rollback(self) -> None:
-        self._bind(self._store.committed.copy())
 
-
-class MemoryUnitOfWorkFactory:
+class MemoryUnitOfWorkFactory(UnitOfWorkFactory):
     """Hands out units of work over one shared ``MemoryStore``."""
 
     def __init__(self, store: MemoryStore | None = None) -> None:

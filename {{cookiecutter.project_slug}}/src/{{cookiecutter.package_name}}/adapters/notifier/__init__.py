@@ -1,1 +1,1 @@
-"""Implementations of the ``Notifier`` port in ``usecases/notifier.py``."""
+"""Implementations of the ``Notifier`` port in ``domain/ports/notifier.py``."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from {{ cookiecutter.package_name }}.domain.notice import Notice
-from {{ cookiecutter.package_name }}.usecases.notifier import Notifier
+from {{ cookiecutter.package_name }}.domain.ports.notifier import Notifier
 
 log = logging.getLogger("notices")
 

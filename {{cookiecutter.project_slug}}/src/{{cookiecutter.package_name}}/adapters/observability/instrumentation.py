@@ -14,14 +14,8 @@ from types import TracebackType
 from typing import Any, ParamSpec, Self, TypeVar, cast
 
 from {{ cookiecutter.package_name }}.adapters.observability.telemetry import Telemetry
-from {{ cookiecutter.package_name }}.domain.repositories import (
-    AccountRepository,
-    AuditLog,
-    Outbox,
-    TransferRepository,
-)
+from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
-from {{ cookiecutter.package_name }}.usecases.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -72,32 +66,21 @@ def traced(repository: Port, name: str, telemetry: Telemetry) -> Port:
     return cast(Port, TracedRepository(repository, name, telemetry))
 
 
-class TracedUnitOfWork:
+class TracedUnitOfWork(UnitOfWork):
     """A unit of work whose repositories are traced; transactions are the inner one's."""
 
     def __init__(self, inner: UnitOfWork, telemetry: Telemetry) -> None:
         self._inner = inner
         self._telemetry = telemetry
 
-    @property
-    def accounts(self) -> AccountRepository:
-        return traced(self._inner.accounts, "accounts", self._telemetry)
-
-    @property
-    def transfers(self) -> TransferRepository:
-        return traced(self._inner.transfers, "transfers", self._telemetry)
-
-    @property
-    def audit_log(self) -> AuditLog:
-        return traced(self._inner.audit_log, "audit_log", self._telemetry)
-
-    @property
-    def outbox(self) -> Outbox:
-        return traced(self._inner.outbox, "outbox", self._telemetry)
-
     async def __aenter__(self) -> Self:
         with self._telemetry.repository_call("unit_of_work", "begin"):
             await self._inner.__aenter__()
+        inner, telemetry = self._inner, self._telemetry
+        self.accounts = traced(inner.accounts, "accounts", telemetry)
+        self.transfers = traced(inner.transfers, "transfers", telemetry)
+        self.audit_log = traced(inner.audit_log, "audit_log", telemetry)
+        self.outbox = traced(inner.outbox, "outbox", telemetry)
         return self
 
     async def __aexit__(
@@ -112,11 +95,8 @@ class TracedUnitOfWork:
         with self._telemetry.repository_call("unit_of_work", "commit"):
             await self._inner.commit()
 
-    async def rollback(self) -> None:
-        await self._inner.rollback()
 
-
-class TracedUnitOfWorkFactory:
+class TracedUnitOfWorkFactory(UnitOfWorkFactory):
     def __init__(self, inner: UnitOfWorkFactory, telemetry: Telemetry) -> None:
         self._inner = inner
         self._telemetry = telemetry

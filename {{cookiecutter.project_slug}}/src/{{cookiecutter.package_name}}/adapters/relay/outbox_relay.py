@@ -48,11 +48,10 @@ class OutboxRelay:
     async def _run(self) -> None:
         """Deliver, then wait for the next poll unless the batch was full.
 
-        A partial batch means the relay has caught up. Claiming again at once would cost
-        two transactions for the one or two notices written meanwhile (measured: nearly a
-        batch per transfer under load, about as much CPU as the transfer itself); waiting
-        for the poll lets them gather into one batch, and no notice waits longer than an
-        idle relay makes it wait anyway.
+        A partial batch means the relay has caught up: claiming again at once would cost
+        two transactions for the one or two notices written meanwhile. Waiting for the poll
+        lets them gather into one batch, and no notice waits longer than an idle relay
+        makes it wait anyway.
         """
         while not self._stopping.is_set():
             report = await self._run_once()

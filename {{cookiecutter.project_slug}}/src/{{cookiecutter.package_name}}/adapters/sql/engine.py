@@ -1,47 +1,38 @@
-"""Create the engine, tuned per backend. Nothing here runs at import time.
+"""Create the engine: SQLAlchemy's ``AsyncEngine`` for both backends. Nothing here runs at
+import time.
 
-PostgreSQL gets SQLAlchemy's ``AsyncEngine`` on asyncpg. SQLite gets an ``InlineEngine``
-(``inline.py``): the standard ``sqlite3`` module called from the event loop's thread,
-with the same async API, because a thread hop per call costs more than SQLite itself.
+PostgreSQL runs on asyncpg. SQLite runs on aiosqlite, which gives each connection a thread
+of its own, so no SQLite call ever runs on (or blocks) the event loop's thread, not even a
+wait for another process's write lock.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import create_engine as create_sync_engine
-from sqlalchemy import event, make_url
+from sqlalchemy import Connection, event, make_url
 from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import QueuePool, StaticPool
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from {{ cookiecutter.package_name }}.adapters.sql.inline import InlineConnection, InlineEngine
+SQLITE_DRIVER = "sqlite+aiosqlite"
+SQLITE_BUSY_TIMEOUT_SECONDS = 5.0
+"""How long a SQLite writer waits for another *process* to release the write lock.
 
-SqlEngine = AsyncEngine | InlineEngine
-SqlConnection = AsyncConnection | InlineConnection
-
-SQLITE_BUSY_TIMEOUT_MS = 250
-"""How long a writer waits for another *process* to release SQLite's write lock.
-
-Short, because the wait blocks the event loop (``inline.py``); writers of this process
-never wait here, they queue on an ``asyncio.Lock`` first. Past it the unit of work fails
-with ``ConcurrencyConflict`` and the use case runs it again (``usecases/retry.py``).
+The wait happens in the connection's own thread, so the event loop keeps serving
+meanwhile. Past it the unit of work fails with ``ConcurrencyConflict`` and the use case
+runs it again (``usecases/retry.py``).
 """
-SQLITE_DRIVERS = frozenset({"pysqlite"})
+BEGIN_IMMEDIATELY = "begin_immediately"
+"""Execution option of SQLite writers: their transaction takes the write lock at once."""
 
 
 def create_engine(
     database_url: str, *, pool_size: int = 10, connect_timeout: float = 5.0
-) -> SqlEngine:
+) -> AsyncEngine:
     """An engine for ``database_url``; SQLite gets WAL, a busy timeout and real transactions.
 
-    The PostgreSQL pool is fixed: ``max_overflow=0`` because overflow connections are
-    opened under load and closed when returned, so a burst pays a fork and an
-    authentication per request; requests beyond the pool wait for a free connection
-    instead, which also protects the server. No ``pool_pre_ping``: it costs a round trip
-    per unit of work, and a connection the server dropped is caught anyway: the first
-    statement on it fails, SQLAlchemy discards the whole pool, the request answers 503
-    (``StorageUnavailable``) and the next one connects afresh.
+    The PostgreSQL pool is fixed (``max_overflow=0``): requests beyond it wait for a free
+    connection instead of opening new ones under load, which also protects the server.
     """
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
@@ -51,49 +42,49 @@ def create_engine(
     )
 
 
-def _create_sqlite_engine(url: URL, pool_size: int) -> InlineEngine:
-    """SQLite through ``sqlite3`` on the loop's thread (``inline.py``).
+def writers_of(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine (and pool) for units of work that write.
 
-    The pool keeps ``pool_size`` connections open and never makes a caller wait for one
-    (``max_overflow=-1``): waiting would block the one thread that could return a
-    connection. Units of work rarely hold a connection across a real ``await`` here, so
-    in practice one or two connections are in use at a time.
+    On SQLite their transactions begin with ``BEGIN IMMEDIATE``: the write lock is taken
+    before the first read, so what a writer reads cannot change before it writes (SQLite's
+    ``SELECT ... FOR UPDATE``). Elsewhere the option means nothing.
     """
-    if url.get_driver_name() not in SQLITE_DRIVERS:
-        raise ValueError(
-            f"SQLite runs in process on the standard sqlite3 module, not {url.drivername!r}:"
-            " write the DATABASE_URL as sqlite:///path/to/file.db"
-        )
+    return engine.execution_options(**{BEGIN_IMMEDIATELY: True})
+
+
+def is_sqlite(engine: AsyncEngine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def _create_sqlite_engine(url: URL, pool_size: int) -> AsyncEngine:
+    """SQLite on aiosqlite; ``sqlite:///file.db`` is read as ``sqlite+aiosqlite:///file.db``."""
+    url = url.set(drivername=SQLITE_DRIVER)
     in_memory = url.database in (None, "", ":memory:")
-    pool: dict[str, Any] = (
-        {"poolclass": StaticPool}
-        if in_memory
-        else {"poolclass": QueuePool, "pool_size": pool_size, "max_overflow": -1}
-    )
-    sync_engine = create_sync_engine(url, connect_args={"check_same_thread": False}, **pool)
-    engine = InlineEngine(sync_engine)
-    _make_sqlite_transactional(engine)
+    pool: dict[str, Any] = {} if in_memory else {"pool_size": pool_size, "max_overflow": 0}
+    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}, **pool)
+    _let_sqlalchemy_begin_transactions(engine)
     return engine
 
 
-def _make_sqlite_transactional(engine: InlineEngine) -> None:
-    """Let the unit of work, not the sqlite3 module, decide where transactions begin.
+def _let_sqlalchemy_begin_transactions(engine: AsyncEngine) -> None:
+    """SQLAlchemy's documented recipe for SQLite: the unit of work decides where a
+    transaction begins, not the sqlite3 module (which begins late, and never for reads).
 
-    The sqlite3 module begins transactions lazily and never for reads, so a read followed
-    by a write is not isolated. With its own transaction handling off, writers issue
-    ``BEGIN IMMEDIATE`` and so take the write lock before their first read, the SQLite
-    equivalent of ``SELECT ... FOR UPDATE``. Read-only units of work issue no ``BEGIN``:
-    each statement reads the latest committed state, which is what PostgreSQL's default
-    isolation (read committed) gives too, and it saves a ``BEGIN`` and a ``ROLLBACK`` per
-    request. ``unit_of_work.py`` chooses, ``inline.py`` issues the ``BEGIN``.
+    Every transaction then begins with its first statement, so a unit of work reads one
+    consistent snapshot; writers begin theirs with ``BEGIN IMMEDIATE`` (``writers_of``),
+    and readers with a plain ``BEGIN``, which under WAL takes no lock and never waits.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
+        dbapi_connection.isolation_level = None  # the sqlite3 module begins nothing itself
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers and a writer at the same time
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # durable at each checkpoint, under WAL
         cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        writing = connection.get_execution_options().get(BEGIN_IMMEDIATELY, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -9,7 +9,8 @@ connection is ``StorageUnavailable``.
 
 from __future__ import annotations
 
-from types import TracebackType
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
@@ -47,24 +48,13 @@ def translate(error: Exception) -> DomainError:
 DRIVER_ERRORS = (SQLAlchemyError, OSError, TimeoutError)
 
 
-class domain_errors:  # noqa: N801 - used as a function: ``with domain_errors():``
-    """Run a block of driver calls; re-raise any driver error as a domain error.
-
-    A class rather than ``@contextmanager``: every repository call runs in one, and a
-    generator-based context manager costs several times more on the happy path.
-    """
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if isinstance(error, DRIVER_ERRORS):
-            raise translate(error) from error
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    """Run a block of driver calls; re-raise any driver error as a domain error."""
+    try:
+        yield
+    except DRIVER_ERRORS as error:
+        raise translate(error) from error
 
 
 def _constraint_violation(error: IntegrityError) -> DomainError:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from {{ cookiecutter.package_name }}.adapters.sql.engine import SqlEngine
 from {{ cookiecutter.package_name }}.adapters.sql.errors import domain_errors
 from {{ cookiecutter.package_name }}.domain.errors import StorageUnavailable
 
@@ -14,7 +14,7 @@ from {{ cookiecutter.package_name }}.domain.errors import StorageUnavailable
 class DatabaseProbe:
     """Raises ``StorageUnavailable`` unless ``SELECT 1`` succeeds within ``timeout`` seconds."""
 
-    def __init__(self, engine: SqlEngine, *, timeout: float) -> None:
+    def __init__(self, engine: AsyncEngine, *, timeout: float) -> None:
         self._engine = engine
         self._timeout = timeout
 

@@ -1,4 +1,4 @@
-"""SQL implementations of the repository ports in ``domain/repositories.py``.
+"""SQL implementations of the storage ports in ``domain/ports/storage.py``.
 
 Each repository is bound to the one connection (and so the one transaction) of the unit
 of work that created it, and never commits. Batch methods issue one statement whatever
@@ -12,22 +12,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from {{ cookiecutter.package_name }}.adapters.sql import statements
-from {{ cookiecutter.package_name }}.adapters.sql.engine import SqlConnection
 from {{ cookiecutter.package_name }}.adapters.sql.errors import domain_errors
 from {{ cookiecutter.package_name }}.domain.account import Account
-from {{ cookiecutter.package_name }}.domain.audit import AuditAction, AuditEntry
+from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
 from {{ cookiecutter.package_name }}.domain.errors import AccountNotFound, NoticeNotFound
 from {{ cookiecutter.package_name }}.domain.ids import (
     AccountId,
-    AuditEntryId,
     NoticeId,
     TransferId,
 )
 from {{ cookiecutter.package_name }}.domain.money import Currency, Money
 from {{ cookiecutter.package_name }}.domain.notice import Notice, PendingNotice
-from {{ cookiecutter.package_name }}.domain.repositories import (
+from {{ cookiecutter.package_name }}.domain.ports.storage import (
     AccountRepository,
     AuditLog,
     Outbox,
@@ -37,7 +36,7 @@ from {{ cookiecutter.package_name }}.domain.transfer import Transfer
 
 
 class SqlAccountRepository(AccountRepository):
-    def __init__(self, connection: SqlConnection) -> None:
+    def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
     async def add(self, account: Account) -> None:
@@ -91,7 +90,7 @@ class SqlAccountRepository(AccountRepository):
 
 
 class SqlTransferRepository(TransferRepository):
-    def __init__(self, connection: SqlConnection) -> None:
+    def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
     async def add(self, transfer: Transfer) -> None:
@@ -127,7 +126,7 @@ class SqlTransferRepository(TransferRepository):
 
 
 class SqlAuditLog(AuditLog):
-    def __init__(self, connection: SqlConnection) -> None:
+    def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
     async def append(self, entry: AuditEntry) -> None:
@@ -143,16 +142,9 @@ class SqlAuditLog(AuditLog):
                 },
             )
 
-    async def list_for_subject(self, subject_id: str) -> Sequence[AuditEntry]:
-        with domain_errors():
-            result = await self._connection.execute(
-                statements.AUDIT_ENTRIES_OF_SUBJECT, {"subject_id": subject_id}
-            )
-        return [_audit_entry(row) for row in result]
-
 
 class SqlOutbox(Outbox):
-    def __init__(self, connection: SqlConnection) -> None:
+    def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
     async def put(self, notice: Notice) -> None:
@@ -202,57 +194,28 @@ class SqlOutbox(Outbox):
         if result.rowcount == 0:
             raise NoticeNotFound(f"no notice {notice_id}")
 
-    async def status(self, notice_id: NoticeId) -> str:
-        with domain_errors():
-            result = await self._connection.execute(
-                statements.NOTICE_STATE, {"notice_id": notice_id}
-            )
-            row = result.one_or_none()
-        if row is None:
-            raise NoticeNotFound(f"no notice {notice_id}")
-        if row.delivered_at is not None:
-            return "delivered"
-        return "parked" if row.parked else "pending"
 
-
-CURRENCIES = {currency.value: currency for currency in Currency}
-"""Code -> member, a plain dict lookup: ``Currency(code)`` runs Enum's Python-level lookup."""
-
-
-# Rows of ``select(table)`` come in the table's column order (``tables.py``); unpacking one
-# costs a third of reading its fields by name, which adds up on a page of transfers. A
-# column added to the table makes the unpacking fail loudly, in every contract test.
-
-
-def _account(row: Sequence[Any]) -> Account:
-    account_id, owner_email, code, balance_minor_units = row
-    currency = CURRENCIES[code]
+def _account(row: Row[Any]) -> Account:
+    currency = Currency(row.currency)
     return Account(
-        AccountId(account_id), owner_email, currency, Money(balance_minor_units, currency)
+        AccountId(row.id), row.owner_email, currency, Money(row.balance_minor_units, currency)
     )
 
 
-def _transfer(row: Sequence[Any]) -> Transfer:
-    transfer_id, source_id, destination_id, amount, code, created_at, idempotency_key = row
+def _transfer(row: Row[Any]) -> Transfer:
     return Transfer(
-        TransferId(transfer_id),
-        AccountId(source_id),
-        AccountId(destination_id),
-        Money(amount, CURRENCIES[code]),
-        created_at,
-        idempotency_key,
+        TransferId(row.id),
+        AccountId(row.source_id),
+        AccountId(row.destination_id),
+        Money(row.amount_minor_units, Currency(row.currency)),
+        row.created_at,
+        row.idempotency_key,
     )
 
 
-def _audit_entry(row: Row[Any]) -> AuditEntry:
-    return AuditEntry(
-        AuditEntryId(row.id), AuditAction(row.action), row.subject_id, row.occurred_at, row.details
-    )
-
-
-def _pending_notice(row: Sequence[Any]) -> PendingNotice:
-    notice_id, kind, payload, created_at, _available_at, failed_attempts, *_delivery = row
-    return PendingNotice(Notice(NoticeId(notice_id), kind, created_at, payload), failed_attempts)
+def _pending_notice(row: Row[Any]) -> PendingNotice:
+    notice = Notice(NoticeId(row.id), row.kind, row.created_at, row.payload)
+    return PendingNotice(notice, row.failed_attempts)
 
 
 def _oldest_first(pending: PendingNotice) -> tuple[datetime, NoticeId]:

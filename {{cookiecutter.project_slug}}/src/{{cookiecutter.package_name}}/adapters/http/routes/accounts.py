@@ -30,15 +30,14 @@ MAX_OFFSET = 1_000_000
 def accounts_router(use_cases: UseCases) -> APIRouter:
     router = APIRouter(prefix="/accounts", tags=["accounts"], responses=ERROR_RESPONSES)
 
-    # The most requested route first: routes are matched in the order they are declared.
-    @router.get("/{account_id}")
-    async def get_account(account_id: uuid.UUID) -> AccountOut:
-        return AccountOut.of(await use_cases.get_account(AccountId(account_id)))
-
     @router.post("", status_code=status.HTTP_201_CREATED)
     async def open_account(body: OpenAccountBody) -> AccountOut:
         request = OpenAccountRequest(body.owner_email, body.currency)
         return AccountOut.of(await use_cases.open_account(request))
+
+    @router.get("/{account_id}")
+    async def get_account(account_id: uuid.UUID) -> AccountOut:
+        return AccountOut.of(await use_cases.get_account(AccountId(account_id)))
 
     @router.post("/{account_id}/deposits")
     async def deposit(account_id: uuid.UUID, body: DepositBody) -> AccountOut:

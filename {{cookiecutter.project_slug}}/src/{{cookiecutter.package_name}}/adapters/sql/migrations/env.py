@@ -23,12 +23,11 @@ def run_migrations(connection: Connection) -> None:
 
 
 async def run_migrations_online(database_url: str) -> None:
+    """Alembic's asyncio recipe: each migration runs in one transaction, SQLite's included
+    (its engine begins transactions when SQLAlchemy does, see ``engine.py``)."""
     engine = create_engine(database_url, pool_size=1)
     try:
         async with engine.connect() as connection:
-            # Begun here, so SQLite's migrations are one transaction too (its engine issues
-            # BEGIN when the unit of work or this asks, not for every SQLAlchemy begin).
-            await connection.begin().start()
             await connection.run_sync(run_migrations)
             await connection.commit()
     finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
-from {{ cookiecutter.package_name }}.domain.repositories import (
+from {{ cookiecutter.package_name }}.domain.ports.storage import (
     AccountRepository,
     AuditLog,
     Outbox,
@@ -19,17 +19,12 @@ from {{ cookiecutter.package_name }}.domain.repositories import (
 
 
 class UnitOfWork(Protocol):
-    @property
-    def accounts(self) -> AccountRepository: ...
+    """The repositories are bound to this unit of work's transaction once it has begun."""
 
-    @property
-    def transfers(self) -> TransferRepository: ...
-
-    @property
-    def audit_log(self) -> AuditLog: ...
-
-    @property
-    def outbox(self) -> Outbox: ...
+    accounts: AccountRepository
+    transfers: TransferRepository
+    audit_log: AuditLog
+    outbox: Outbox
 
     async def __aenter__(self) -> Self: ...
 
@@ -41,9 +36,8 @@ class UnitOfWork(Protocol):
     ) -> None:
         """Roll back whatever was not committed."""
 
-    async def commit(self) -> None: ...
-
-    async def rollback(self) -> None: ...
+    async def commit(self) -> None:
+        """Make the work durable; without it, leaving the block rolls everything back."""
 
 
 class UnitOfWorkFactory(Protocol):

@@ -1,7 +1,7 @@
-"""Ports: what the use cases need from storage, as structural ``Protocol``s.
+"""Storage ports: the repositories a unit of work hands out.
 
-Adapters (``adapters/memory/repositories.py``, ``adapters/sql/repositories.py``) implement
-these without inheriting from them; ``mypy --strict`` fails the build when one drifts.
+Implemented by ``adapters/memory/repositories.py`` and ``adapters/sql/repositories.py``,
+whose classes inherit from these (``mypy --strict`` fails the build when one drifts).
 Repositories never commit: the unit of work that handed them out does.
 """
 
@@ -56,9 +56,6 @@ class AuditLog(Protocol):
     async def append(self, entry: AuditEntry) -> None:
         """Record an entry; it is kept only if the unit of work commits."""
 
-    async def list_for_subject(self, subject_id: str) -> Sequence[AuditEntry]:
-        """Entries about one subject, oldest first."""
-
 
 class Outbox(Protocol):
     """Notices waiting to be delivered, stored with the changes they announce."""
@@ -85,6 +82,3 @@ class Outbox(Protocol):
 
     async def mark_failed(self, notice_id: NoticeId, *, retry_at: datetime | None) -> None:
         """Count a failed attempt; retry after ``retry_at``, or park it if that is None."""
-
-    async def status(self, notice_id: NoticeId) -> str:
-        """``pending``, ``delivered`` or ``parked``; raise ``NoticeNotFound`` if unknown."""
