@@ -130,6 +130,29 @@ def test_names_folder_distribution_package_and_console_script_after_the_answers(
     assert readme.splitlines()[0] == f"# {expected['project_name']}"
 
 
+README_SECTIONS_IN_ORDER = (
+    "## Quickstart",
+    "## The layers and the rule",
+    "## Where to start reading",
+    "## How to add an aggregate",
+    "## Troubleshooting",
+    "## Performance",
+)
+
+
+def test_readme_leads_with_what_a_newcomer_needs_and_ends_with_performance(
+    project: Path,
+) -> None:
+    headings = [
+        line
+        for line in (project / "README.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("## ")
+    ]
+
+    assert [h for h in headings if h in README_SECTIONS_IN_ORDER] == list(README_SECTIONS_IN_ORDER)
+    assert headings[-1] == "## Performance"
+
+
 def test_sets_the_minimum_python_for_packaging_ruff_and_mypy(
     project: Path, answers: dict[str, str]
 ) -> None:
