@@ -2,8 +2,9 @@
 
 One default project is baked and synced once (shared with the gate tests); each test breaks
 one rule, runs the check that guards it and restores every file it touched. Then each guard
-(an import contract, mypy's ``strict``) is removed in turn to show that the same violation
-would pass without it: a template that lost a guard fails here.
+(an import contract, mypy's ``strict``) is removed in turn to show that the same violations
+would pass without it: a template that lost a guard fails here. And the import rules do not
+go stale: a new dependency needs no edit to them, and is refused in the domain all the same.
 """
 
 from __future__ import annotations
@@ -21,12 +22,17 @@ from tests.support.options import DEFAULT_VARIANT
 from tests.support.toolchain import Outcome, Toolchain
 from tests.support.variants import CheckedProject, SyncedProject
 from tests.support.violations import (
+    ARCHITECTURE_TESTS,
     CONTRACT_GUARDS,
     GUARDS,
+    LINT_IMPORTS,
     MYPY,
+    NEW_DEPENDENCY,
+    TRANSITIVE_ONLY,
     VIOLATIONS,
     Guard,
     Violation,
+    adding_runtime_dependency,
     edited,
 )
 
@@ -66,6 +72,18 @@ def preserved(path: Path) -> Iterator[None]:
         path.write_bytes(original)
 
 
+@contextlib.contextmanager
+def new_dependency_installed(project: SyncedProject, toolchain: Toolchain) -> Iterator[None]:
+    """``NEW_DEPENDENCY`` added to the project and installed; then back to the lock."""
+    with contextlib.ExitStack() as undo:
+        undo.callback(lambda: sync_or_fail(project, toolchain))  # last: back to the lock
+        undo.enter_context(preserved(project.path / "uv.lock"))
+        pyproject = project.path / "pyproject.toml"
+        undo.enter_context(edited(pyproject, adding_runtime_dependency(NEW_DEPENDENCY[0])))
+        sync_or_fail(project, toolchain)
+        yield
+
+
 def check_with(
     project: SyncedProject,
     toolchain: Toolchain,
@@ -74,13 +92,10 @@ def check_with(
 ) -> Outcome:
     """Run the violation's check with the violation in place; leave the project as it was."""
     with contextlib.ExitStack() as undo:
-        if violation.needs_sync:
-            undo.callback(lambda: sync_or_fail(project, toolchain))  # last: back to the lock
-            undo.enter_context(preserved(project.path / "uv.lock"))
+        if violation.new_dependency:
+            undo.enter_context(new_dependency_installed(project, toolchain))
         path = violation.path(project.path, project.package)
         undo.enter_context(edited(path, violation.edit(project.package)))
-        if violation.needs_sync:
-            sync_or_fail(project, toolchain)
         return toolchain.check(project.path, *violation.check, *extra_arguments)
 
 
@@ -122,11 +137,15 @@ def test_every_import_contract_is_guarded_by_a_violation_only_it_catches(
     assert missing == [], "the template lost these contracts"
 
 
-@pytest.mark.parametrize("guard", list(GUARDS.values()), ids=list(GUARDS))
+@pytest.mark.parametrize(
+    ("guard", "caught"),
+    [(guard, caught) for guard in GUARDS.values() for caught in guard.violations],
+    ids=[f"{name} / {caught}" for name, guard in GUARDS.items() for caught in guard.violations],
+)
 def test_removing_a_guard_lets_its_violation_through(
-    default: CheckedProject, toolchain: Toolchain, guard: Guard, tmp_path: Path
+    default: CheckedProject, toolchain: Toolchain, guard: Guard, caught: str, tmp_path: Path
 ) -> None:
-    project, violation = default.project, VIOLATIONS[guard.violation]
+    project, violation = default.project, VIOLATIONS[caught]
     # mypy without strict writes a cache of its own, so the project's stays warm.
     scratch = ("--cache-dir", str(tmp_path / "mypy-cache")) if violation.check == MYPY else ()
 
@@ -139,6 +158,33 @@ def test_removing_a_guard_lets_its_violation_through(
         f"without {guard.name}, {violation.description} still fails: another guard catches it, "
         f"so this one is not shown to matter:\n{unguarded.report()}"
     )
+
+
+def test_a_new_runtime_dependency_needs_no_edit_to_the_import_rules(
+    default: CheckedProject, toolchain: Toolchain
+) -> None:
+    """The contracts name no third-party package, so none of them lags behind a dependency."""
+    with new_dependency_installed(default.project, toolchain):
+        contracts = toolchain.check(default.project.path, *LINT_IMPORTS)
+        architecture = toolchain.check(default.project.path, *ARCHITECTURE_TESTS)
+
+    assert contracts.ok, contracts.report()
+    assert architecture.ok, architecture.report()
+
+
+def test_the_transitive_packages_the_violations_import_are_installed_but_never_required(
+    default: CheckedProject, toolchain: Toolchain
+) -> None:
+    """So the violations above show a package that arrived only with another is refused."""
+    pyproject = tomllib.loads((default.project.path / "pyproject.toml").read_text("utf-8"))
+    required = " ".join(pyproject["project"]["dependencies"]).replace("-", "_")
+
+    imported = toolchain.check(
+        default.project.path, "python", "-c", f"import {', '.join(TRANSITIVE_ONLY)}"
+    )
+
+    assert imported.ok, imported.report()
+    assert [name for name in TRANSITIVE_ONLY if name in required] == []
 
 
 def test_every_broken_file_is_put_back(default: CheckedProject, as_baked: dict[str, bytes]) -> None:

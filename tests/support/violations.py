@@ -1,9 +1,9 @@
 """Ways to break a generated project's architecture on purpose, and the guards that catch them.
 
-A *violation* edits one file of a baked project; the check named with it must then fail
-and say what is wrong. A *guard* is a line of the project's configuration (an import
-contract, mypy's ``strict``); removing it must let its violation through, which shows the
-guard is what catches it.
+A *violation* edits one file of a baked project (some add a runtime dependency first); the
+check named with it must then fail and say what is wrong. A *guard* is a line of the
+project's configuration (an import contract, mypy's ``strict``); removing it must let its
+violations through, which shows the guard is what catches them.
 """
 
 from __future__ import annotations
@@ -29,8 +29,16 @@ UNIT_OF_WORK_CONTRACT = (
 )
 QUERY_CONTRACT = ("pytest", "-q", "-p", "no:cacheprovider", "tests/contract/test_queries.py")
 
+DOMAIN_RULE = "Domain imports only itself and the standard library, minus its I/O modules"
+USE_CASES_RULE = "Use cases import only themselves, the domain and the standard library"
+"""The names of the allowed_imports contracts."""
+
 NEW_DEPENDENCY = ("six>=1.16", "six")
 """A small runtime dependency none of the variants installs, and the module it brings."""
+
+TRANSITIVE_ONLY = ("annotated_types", "idna")
+"""Modules every variant installs only as dependencies of its dependencies (pydantic's and
+anyio's); no contract and no requirement of the project names them."""
 
 
 def appending(line: str) -> Edit:
@@ -46,6 +54,8 @@ def replacing(old: str, new: str) -> Edit:
 
 
 def adding_runtime_dependency(requirement: str) -> Edit:
+    """Add ``requirement`` to ``[project] dependencies`` in ``pyproject.toml``."""
+
     def edit(text: str) -> str:
         edited = re.sub(
             r"(?ms)^(\[project\]$.*?^dependencies = \[\n)",
@@ -69,7 +79,8 @@ class Violation:
     check: tuple[str, ...]
     says: tuple[str, ...]
     """What the failing check's output must contain (``{package}`` is filled in)."""
-    needs_sync: bool = False
+    new_dependency: bool = False
+    """Whether ``NEW_DEPENDENCY`` is added to the project (and installed) first."""
 
     def path(self, project: Path, package: str) -> Path:
         if self.file.startswith("/"):
@@ -83,10 +94,27 @@ VIOLATIONS = {
         "domain/money.py",
         lambda package: appending("import sqlalchemy"),
         LINT_IMPORTS,
+        (f"{DOMAIN_RULE} BROKEN", "{package}.domain.money -> sqlalchemy (l."),
+    ),
+    "domain imports a package only a dependency brings": Violation(
+        f"the domain imports {TRANSITIVE_ONLY[0]}, installed only as a dependency of pydantic",
+        "domain/money.py",
+        lambda package: appending(f"import {TRANSITIVE_ONLY[0]}"),
+        LINT_IMPORTS,
         (
-            "Domain and use cases import no third-party package BROKEN",
-            "{package}.domain is not allowed to import sqlalchemy",
+            f"{DOMAIN_RULE} BROKEN",
+            f"{{package}}.domain.money -> {TRANSITIVE_ONLY[0]} (l.",
+            "not in the standard library",
         ),
+    ),
+    "domain imports a dependency added after the contracts": Violation(
+        f"a new runtime dependency ({NEW_DEPENDENCY[0]}) that no contract names, imported by "
+        "the domain",
+        "domain/money.py",
+        lambda package: appending(f"import {NEW_DEPENDENCY[1]}"),
+        LINT_IMPORTS,
+        (f"{DOMAIN_RULE} BROKEN", f"{{package}}.domain.money -> {NEW_DEPENDENCY[1]} (l."),
+        new_dependency=True,
     ),
     "domain imports an adapter": Violation(
         "the domain imports an adapter",
@@ -101,7 +129,7 @@ VIOLATIONS = {
     "domain imports a use case": Violation(
         "the domain imports a use case (an outer layer)",
         "domain/money.py",
-        lambda package: appending(f"from {package}.usecases import clock"),
+        lambda package: appending(f"from {package}.usecases import retry"),
         LINT_IMPORTS,
         (
             "The Dependency Rule",
@@ -113,9 +141,23 @@ VIOLATIONS = {
         "usecases/deposit.py",
         lambda package: appending("import fastapi"),
         LINT_IMPORTS,
+        (f"{USE_CASES_RULE} BROKEN", "{package}.usecases.deposit -> fastapi (l."),
+    ),
+    "use case imports a package only a dependency brings": Violation(
+        f"a use case imports {TRANSITIVE_ONLY[1]}, installed only as a dependency of anyio",
+        "usecases/deposit.py",
+        lambda package: appending(f"import {TRANSITIVE_ONLY[1]}"),
+        LINT_IMPORTS,
+        (f"{USE_CASES_RULE} BROKEN", f"{{package}}.usecases.deposit -> {TRANSITIVE_ONLY[1]} (l."),
+    ),
+    "settings import the composition root": Violation(
+        "settings import the composition root (an outer layer)",
+        "settings.py",
+        lambda package: appending(f"from {package} import bootstrap"),
+        LINT_IMPORTS,
         (
-            "Domain and use cases import no third-party package BROKEN",
-            "{package}.usecases is not allowed to import fastapi",
+            "The Dependency Rule",
+            "{package}.settings is not allowed to import {package}.bootstrap",
         ),
     ),
     "http adapter imports the sql adapter": Violation(
@@ -134,8 +176,9 @@ VIOLATIONS = {
         lambda package: appending("import asyncio"),
         LINT_IMPORTS,
         (
-            "Domain imports no I/O from the standard library BROKEN",
-            "{package}.domain is not allowed to import asyncio",
+            f"{DOMAIN_RULE} BROKEN",
+            "{package}.domain.money -> asyncio (l.",
+            "a standard library module forbidden here",
         ),
     ),
     "sql repository drifts from its port": Violation(
@@ -159,12 +202,10 @@ VIOLATIONS = {
         ("src/{package}/adapters/sql/repositories.py", "no-untyped-def"),
     ),
     "memory rollback keeps writes": Violation(
-        "the in-memory unit of work's rollback publishes its writes instead of discarding them",
+        "the in-memory unit of work publishes its writes on exit instead of discarding them",
         "adapters/memory/unit_of_work.py",
         lambda package: replacing(
-            "    async def rollback(self) -> None:\n"
-            "        self._bind(self._store.committed.copy())",
-            "    async def rollback(self) -> None:\n"
+            "        self._bind(self._store.committed.copy())  # what was not committed is dropped",
             "        self._store.committed = self._working.copy()",
         ),
         UNIT_OF_WORK_CONTRACT,
@@ -191,13 +232,22 @@ VIOLATIONS = {
             "test_listing_makes_the_same_port_calls_whatever_the_page_size[memory]",
         ),
     ),
-    "runtime dependency missing from the contract": Violation(
-        f"a runtime dependency ({NEW_DEPENDENCY[0]}) not listed in the forbidden contract",
+    "a contract allows a third-party package": Violation(
+        "the domain's contract allows pydantic by name",
         "/pyproject.toml",
-        lambda package: adding_runtime_dependency(NEW_DEPENDENCY[0]),
+        lambda package: replacing(
+            f'source_modules = ["{package}.domain"]\n',
+            f'source_modules = ["{package}.domain"]\nallowed_modules = ["pydantic"]\n',
+        ),
         ARCHITECTURE_TESTS,
-        ("forbidden_modules", f"'{NEW_DEPENDENCY[1]}'"),
-        needs_sync=True,
+        ("FAILED", "test_the_contracts_name_no_third_party_package", "'pydantic'"),
+    ),
+    "the README's diagram loses an arrow": Violation(
+        "the layers diagram in the README no longer shows that use cases may import the domain",
+        "/README.md",
+        lambda package: replacing("    usecases --> domain\n", ""),
+        ARCHITECTURE_TESTS,
+        ("FAILED", "test_the_readme_diagram_draws_the_import_contracts", "('usecases', 'domain')"),
     ),
 }
 
@@ -218,11 +268,11 @@ def edited(path: Path, edit: Edit) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class Guard:
-    """A line of configuration that must be what catches ``violation``."""
+    """A line of configuration that must be what catches each of ``violations``."""
 
     name: str
     remove: Edit
-    violation: str
+    violations: tuple[str, ...]
 
 
 def without_contract(name_prefix: str) -> Edit:
@@ -254,19 +304,26 @@ def without_mypy_strict(text: str) -> str:
 
 
 CONTRACT_GUARDS = {
-    "The Dependency Rule": "domain imports a use case",
-    "Adapters are independent plugins": "http adapter imports the sql adapter",
-    "Domain and use cases import no third-party package": "domain imports sqlalchemy",
-    "Domain imports no I/O from the standard library": "domain imports asyncio",
+    "The Dependency Rule": ("settings import the composition root",),
+    "Adapters are independent plugins": ("http adapter imports the sql adapter",),
+    DOMAIN_RULE: (
+        "domain imports sqlalchemy",
+        "domain imports a package only a dependency brings",
+        "domain imports asyncio",
+    ),
+    USE_CASES_RULE: (
+        "use case imports fastapi",
+        "use case imports a package only a dependency brings",
+    ),
 }
-"""Each import contract, by the start of its name, and a violation only it catches."""
+"""Each import contract, by the start of its name, and violations only it catches."""
 
 GUARDS = {
     **{
-        f"contract: {prefix}": Guard(prefix, without_contract(prefix), violation)
-        for prefix, violation in CONTRACT_GUARDS.items()
+        f"contract: {prefix}": Guard(prefix, without_contract(prefix), violations)
+        for prefix, violations in CONTRACT_GUARDS.items()
     },
     "mypy: strict = true": Guard(
-        "strict", without_mypy_strict, "sql repository loses an annotation"
+        "strict", without_mypy_strict, ("sql repository loses an annotation",)
     ),
 }
