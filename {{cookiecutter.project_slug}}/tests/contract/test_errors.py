@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -33,6 +34,18 @@ async def raised_by(work: Callable[[], Awaitable[object]]) -> DomainError:
     assert isinstance(raised.value, DomainError), f"a driver error escaped: {raised.value!r}"
     assert type(raised.value).__module__ == DOMAIN
     return raised.value
+
+
+async def worker_threads_finished(started_before: set[threading.Thread]) -> None:
+    """Wait for the threads started since ``started_before`` to end.
+
+    aiosqlite stops a connection that failed to open without waiting for its worker thread
+    (omnilib/aiosqlite#259): if the test's event loop closes first, the thread reports to a
+    closed loop, and pytest sees an unhandled exception in the next test.
+    """
+    started = [thread for thread in threading.enumerate() if thread not in started_before]
+    for thread in started:
+        await asyncio.to_thread(thread.join, 10)
 
 
 async def open_and_read(unit_of_work: UnitOfWorkFactory) -> None:
@@ -92,10 +105,13 @@ class TestUnreachableStorage:
         else:
             url = url.set(port=free_port())  # nothing listens there
         engine = create_engine(url.render_as_string(False), connect_timeout=2)
+        threads = set(threading.enumerate())
         try:
             error = await raised_by(lambda: open_and_read(SqlUnitOfWorkFactory(engine)))
         finally:
             await engine.dispose()
+            if url.get_backend_name() == "sqlite":
+                await worker_threads_finished(threads)
 
         assert isinstance(error, StorageUnavailable)
 
