@@ -1,12 +1,12 @@
 """A small closed-loop HTTP/1.1 load generator: keep-alive connections on loopback.
 
-Used by ``run.py`` when ``wrk`` is not installed. Each connection sends one request, reads
+Used by ``load.py`` when ``wrk`` is not installed. Each connection sends one request, reads
 the whole response, and sends the next (no pipelining), so the figures are comparable with
 ``wrk``'s. Standard library only; uses uvloop when the interpreter has it.
 
-    python loadgen.py SPEC.json
+    python loadgen.py < SPEC.json
 
-SPEC is a JSON object::
+SPEC, read from stdin, is a JSON object::
 
     {"host": "127.0.0.1", "port": 8000, "connections": 32,
      "warmup_seconds": 1.0, "duration_seconds": 5.0, "max_requests": 50000,
@@ -190,9 +190,8 @@ def _uvloop_installed() -> bool:
     return True
 
 
-def main(argv: list[str]) -> int:
-    with open(argv[1], encoding="utf-8") as file:
-        spec = json.load(file)
+def main() -> int:
+    spec = json.load(sys.stdin)
     if _uvloop_installed():
         import uvloop
 
@@ -204,4 +203,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main())

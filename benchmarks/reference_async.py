@@ -1,16 +1,16 @@
-"""Reference (b) on PostgreSQL: the same two endpoints as a flat async FastAPI app, on our driver.
+"""References (b) and (c): the same endpoints as a flat async FastAPI app, on our drivers.
 
-No layers: the handler talks to SQLAlchemy (async Core) directly, on the same driver as
-the generated service (asyncpg), with the same pool, statements built once as ours are,
-and the same SQL: ``GET /accounts/{id}`` is
-one SELECT; ``POST /transfers`` locks both accounts in id order (``BEGIN IMMEDIATE`` on
-SQLite, ``SELECT ... FOR UPDATE`` on PostgreSQL), updates both balances, and inserts the
-transfer, its audit entry and its outbox row in one transaction.
+No layers: the handlers talk to SQLAlchemy (async Core) directly, on the generated
+service's drivers, with its pool, statements built once as ours are, and the same SQL:
+``GET /accounts/{id}`` is one SELECT; ``POST /transfers`` locks both accounts in id order
+(``BEGIN IMMEDIATE`` on SQLite, ``SELECT ... FOR UPDATE`` on PostgreSQL), updates both
+balances, and inserts the transfer, its audit entry and its outbox row in one transaction.
 
-    DATABASE_URL=postgresql+asyncpg://... uvicorn reference_async:app
+    DATABASE_URL=postgresql+asyncpg://... uvicorn reference_async:app    # (b)
+    DATABASE_URL=sqlite+aiosqlite:///x.db uvicorn reference_async:app    # (c)
 
-On SQLite (``sqlite+aiosqlite://``) it is reference (c): the flat async app on aiosqlite,
-the async driver the service does not use; ``reference_async_sqlite.py`` is (b) there.
+On SQLite it runs SQLite as the service does: its settings (``sqlite_like_the_service``)
+and its writers queued on an ``asyncio.Lock`` before ``BEGIN IMMEDIATE``.
 
 The schema comes from the generated project's migrations; ``reference_common.py`` names it.
 """
@@ -18,6 +18,7 @@ The schema comes from the generated project's migrations; ``reference_common.py`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 
@@ -26,6 +27,7 @@ from reference_common import (
     ACCOUNT_BY_ID,
     ACCOUNTS_FOR_UPDATE,
     BATCH_SIZE,
+    BEGIN_IMMEDIATELY,
     CLAIM_NOTICES,
     INSERT_AUDIT_ENTRY,
     INSERT_NOTICE,
@@ -34,6 +36,7 @@ from reference_common import (
     POLL_SECONDS,
     POOL_SIZE,
     SET_BALANCE,
+    SQLITE_BUSY_TIMEOUT_SECONDS,
     TRANSFER_BY_IDEMPOTENCY_KEY,
     AccountOut,
     IdempotencyKey,
@@ -46,9 +49,8 @@ from reference_common import (
     replay,
     running_in_background,
     served_like_the_service,
-    sqlite_pragmas,
+    sqlite_like_the_service,
 )
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import create_async_engine
 
 DATABASE_URL = os.environ["DATABASE_URL"]
@@ -58,34 +60,34 @@ engine = create_async_engine(
     DATABASE_URL,
     pool_size=POOL_SIZE,
     max_overflow=0,  # as the generated service: a fixed pool
-    connect_args={"timeout": 5.0},
+    connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS if SQLITE else 5.0},
 )
+writers = engine.execution_options(**{BEGIN_IMMEDIATELY: True})
+writer_queue: contextlib.AbstractAsyncContextManager[object] = contextlib.nullcontext()
 if SQLITE:
-    # (c): aiosqlite as the service used it before, busy timeout 5 s and no writer queue.
-    event.listen(engine.sync_engine, "connect", sqlite_pragmas())
+    sqlite_like_the_service(engine.sync_engine)
+    writer_queue = asyncio.Lock()  # as the service: this process' writers take turns
 
 
 async def deliver_notices() -> None:
     """The outbox relay, flat: a task claims a batch, delivers it, marks it delivered, and
     waits for the next poll unless the batch was full (as the service's relay does)."""
     while True:
-        async with engine.connect() as connection:
-            if SQLITE:
-                await connection.exec_driver_sql("BEGIN IMMEDIATE")
+        async with writer_queue, writers.connect() as connection:
             claimed = (await connection.execute(CLAIM_NOTICES, claim_window())).all()
             await connection.commit()
         if claimed:
             delivered = deliver(claimed)
-            async with engine.connect() as connection:
-                if SQLITE:
-                    await connection.exec_driver_sql("BEGIN IMMEDIATE")
+            async with writer_queue, writers.connect() as connection:
                 await connection.execute(MARK_DELIVERED, delivered)
                 await connection.commit()
         if len(claimed) < BATCH_SIZE:
             await asyncio.sleep(POLL_SECONDS)
 
 
-app = FastAPI(title="reference (b): flat async", lifespan=running_in_background(deliver_notices))
+app = FastAPI(
+    title="reference (b)/(c): flat async", lifespan=running_in_background(deliver_notices)
+)
 
 
 @app.get("/accounts/{account_id}")
@@ -111,9 +113,7 @@ async def transfer_funds(
         raise HTTPException(422, "source and destination must be different accounts")
     rows = TransferRows.of(body, idempotency_key)
     pair = [body.source_account_id, body.destination_account_id]
-    async with engine.connect() as connection:
-        if SQLITE:
-            await connection.exec_driver_sql("BEGIN IMMEDIATE")
+    async with writer_queue, writers.connect() as connection:
         if idempotency_key is not None:
             previous = (
                 await connection.execute(TRANSFER_BY_IDEMPOTENCY_KEY, {"key": idempotency_key})

@@ -9,10 +9,10 @@ Like the generated service, every reference delivers the notices its transfers w
 the background, with the service's two statements per batch of 50 (claim with a lease,
 mark delivered) and a log call per notice: otherwise the service would pay for work the
 references skip, and the ratios would charge the layers for the relay. For the same
-reason every reference is served as the service is (``served_like_the_service``): behind
-the service's own request limits (413 for a body over 64 KiB, 504 for a request not
-answered in 30 s), with its routes ahead of FastAPI's docs routes, and with Python's
-cycle collector set by the service's own ``tune_for_serving``. None of that is layering.
+reason every reference is served behind the service's own request limits
+(``served_like_the_service``: 413 for a body over 64 KiB, 504 for a request not answered
+in 30 s) and runs SQLite as the service does (``sqlite_like_the_service``). None of that
+is layering.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, HTTPException, Response
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy import (
     JSON,
@@ -45,11 +44,12 @@ from sqlalchemy import (
     Table,
     Uuid,
     bindparam,
+    event,
     insert,
     select,
     update,
 )
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Engine, Row
 
 POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "10"))
 """The generated service's default; its pool is fixed (no overflow), and so are these."""
@@ -230,9 +230,10 @@ class TransferRows:
         )
 
 
-# (b)'s statements, built once and run with parameters as the generated service does (its
-# adapters/sql/statements.py): (b) is the floor of what the layers cost, so it shares every
-# other choice with ours, the query style included. (a) builds its own per call, as most do.
+# (b)'s and (c)'s statements, built once and run with parameters as the generated service
+# does (its adapters/sql/statements.py): they are the floor of what the layers cost, so they
+# share every other choice with ours, the query style included. (a) builds its own per
+# call, as most handlers do.
 ACCOUNT_BY_ID = select(accounts).where(accounts.c.id == bindparam("account_id"))
 ACCOUNTS_FOR_UPDATE = (
     select(accounts)
@@ -250,9 +251,6 @@ SET_BALANCE = (
     .values(balance_minor_units=bindparam("balance"))
 )
 
-
-INLINE_BUSY_TIMEOUT_MS = 250
-"""The generated service's busy timeout: short, since SQLite runs on its event loop."""
 
 MAX_REQUEST_BODY_BYTES = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(64 * 1024)))
 REQUEST_TIMEOUT_SECONDS = float(os.environ.get("REQUEST_TIMEOUT_SECONDS", "30"))
@@ -277,27 +275,16 @@ def running_in_background(
 
 
 def served_like_the_service(app: FastAPI) -> FastAPI:
-    """``app``, once its routes are declared, set up as the service serves its own: what is
-    not layering is the same for every app measured, so the ratios charge only the layers.
-
-    - Behind the service's request-limits middleware (413 for a body over its limit, 504
-      for a request not answered in time): without it a reference would serve a different
-      API. The service's middleware rather than a copy.
-    - Its routes ahead of FastAPI's schema and docs routes, as the service's ``add_routes``
-      puts them: every request is matched against the routes in order.
-    - Python's cycle collector set with the service's own ``tune_for_serving``, as its
-      ``serve`` command does once the app is built. The collector's work grows with what a
-      request allocates, so the layers still pay for their extra objects.
-    """
+    """``app`` behind the service's request-limits middleware (413 for a body over its
+    limit, 504 for a request not answered in time): without the limits a reference would
+    serve a different API. The service's own middleware, imported from the baked package,
+    rather than a copy."""
     limits = service_module("adapters.http.limits")
     app.add_middleware(
         limits.RequestLimits,
         max_body_bytes=MAX_REQUEST_BODY_BYTES,
         timeout_seconds=REQUEST_TIMEOUT_SECONDS,
     )
-    own = [route for route in app.router.routes if isinstance(route, APIRoute)]
-    app.router.routes[:] = own + [route for route in app.router.routes if route not in own]
-    service_module("garbage_collector").tune_for_serving()
     return app
 
 
@@ -307,22 +294,36 @@ def service_module(name: str) -> Any:
     return importlib.import_module(f"{os.environ['SERVICE_PACKAGE']}.{name}")
 
 
-def sqlite_pragmas(busy_timeout_ms: int = 5_000) -> Callable[[Any, Any], None]:
-    """A ``connect`` listener with the generated service's database settings.
+SQLITE_BUSY_TIMEOUT_SECONDS = 5.0
+"""The generated service's: how long a SQLite writer waits for another connection's lock
+(the sqlite3 module's ``timeout``, given in ``connect_args``)."""
+BEGIN_IMMEDIATELY = "begin_immediately"
+"""Execution option of writers' engines: on SQLite their transaction begins with
+``BEGIN IMMEDIATE``, as the service's writers' do. PostgreSQL ignores it."""
 
-    (a) keeps the sqlite3 module's usual 5 s busy timeout: its writers are threads that
-    wait for each other inside SQLite. (b) and ours queue writers first and wait briefly.
+
+def sqlite_like_the_service(sync_engine: Engine) -> None:
+    """The generated service's SQLite settings (its ``adapters/sql/engine.py``):
+    SQLAlchemy's documented recipe, so every app sends SQLite the same statements.
+
+    WAL, foreign keys and ``synchronous=NORMAL``; transactions begun by SQLAlchemy rather
+    than the sqlite3 module: ``BEGIN IMMEDIATE`` for writers (an engine with
+    ``BEGIN_IMMEDIATELY`` set), a plain ``BEGIN`` for readers.
     """
 
-    def apply(dbapi_connection: Any, _record: Any) -> None:
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    return apply
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        writing = connection.get_execution_options().get(BEGIN_IMMEDIATELY, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 BATCH_SIZE = 50

@@ -7,9 +7,12 @@ id order (``BEGIN IMMEDIATE`` on SQLite, ``SELECT ... FOR UPDATE`` on PostgreSQL
 both balances, and inserts the transfer, its audit entry and its outbox row in one
 transaction.
 
-    DATABASE_URL=sqlite:///x.db uvicorn reference_sync:app
+    DATABASE_URL=sqlite+aiosqlite:///x.db uvicorn reference_sync:app
 
-It takes the generated service's ``DATABASE_URL`` and swaps asyncpg for psycopg.
+It takes the generated service's ``DATABASE_URL`` and swaps each async driver for its
+sync counterpart: aiosqlite for sqlite3, asyncpg for psycopg. On SQLite it sends the same
+statements as the service (``sqlite_like_the_service``); its writers are threads, and
+wait for each other inside SQLite.
 
 The schema comes from the generated project's migrations; ``reference_common.py`` names it.
 """
@@ -25,11 +28,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, HTTPException, Response
 from reference_common import (
     BATCH_SIZE,
+    BEGIN_IMMEDIATELY,
     CLAIM_NOTICES,
     MARK_DELIVERED,
     POLL_SECONDS,
     POOL_SIZE,
     SET_BALANCE,
+    SQLITE_BUSY_TIMEOUT_SECONDS,
     AccountOut,
     IdempotencyKey,
     TransferBody,
@@ -43,38 +48,38 @@ from reference_common import (
     outbox,
     replay,
     served_like_the_service,
-    sqlite_pragmas,
+    sqlite_like_the_service,
     transfers,
 )
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, select
 
-DATABASE_URL = os.environ["DATABASE_URL"].replace("postgresql+asyncpg:", "postgresql+psycopg:", 1)
+SYNC_DRIVERS = {"sqlite+aiosqlite:": "sqlite:", "postgresql+asyncpg:": "postgresql+psycopg:"}
+DATABASE_URL = os.environ["DATABASE_URL"]
+for async_driver, sync_driver in SYNC_DRIVERS.items():
+    DATABASE_URL = DATABASE_URL.replace(async_driver, sync_driver, 1)
 SQLITE = DATABASE_URL.startswith("sqlite")
 
 engine = create_engine(
     DATABASE_URL,
     pool_size=POOL_SIZE,
     max_overflow=0,  # as the generated service: a fixed pool
-    connect_args={"timeout": 5.0} if SQLITE else {"connect_timeout": 5},
+    connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS} if SQLITE else {"connect_timeout": 5},
 )
+writers = engine.execution_options(**{BEGIN_IMMEDIATELY: True})
 if SQLITE:
-    event.listen(engine, "connect", sqlite_pragmas())
+    sqlite_like_the_service(engine)
 
 
 def deliver_notices(stopping: threading.Event) -> None:
     """The outbox relay, flat: a thread claims a batch, delivers it, marks it delivered,
     and waits for the next poll unless the batch was full (as the service's relay does)."""
     while not stopping.is_set():
-        with engine.connect() as connection:
-            if SQLITE:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
+        with writers.connect() as connection:
             claimed = connection.execute(CLAIM_NOTICES, claim_window()).all()
             connection.commit()
         if claimed:
             delivered = deliver(claimed)
-            with engine.connect() as connection:
-                if SQLITE:
-                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+            with writers.connect() as connection:
                 connection.execute(MARK_DELIVERED, delivered)
                 connection.commit()
         if len(claimed) < BATCH_SIZE:
@@ -116,9 +121,7 @@ def transfer_funds(
     if body.source_account_id == body.destination_account_id:
         raise HTTPException(422, "source and destination must be different accounts")
     rows = TransferRows.of(body, idempotency_key)
-    with engine.connect() as connection:
-        if SQLITE:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    with writers.connect() as connection:
         if idempotency_key is not None:
             previous = connection.execute(
                 select(transfers).where(transfers.c.idempotency_key == idempotency_key)

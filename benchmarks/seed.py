@@ -1,9 +1,9 @@
 """Insert the benchmark's accounts into a migrated database (run with the baked project's Python).
 
-    python seed.py SPEC.json
+    python seed.py < SPEC.json
 
-SPEC: {"url": "<the service's DATABASE_URL>", "balance": 10**15, "currency": "EUR",
-       "account_ids": ["<uuid>", ...]}
+SPEC, read from stdin: {"url": "<the service's DATABASE_URL>", "balance": 10**15,
+"currency": "EUR", "account_ids": ["<uuid>", ...]}
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, Uuid, create_engine
+from sqlalchemy import BigInteger, Column, MetaData, String, Table, Uuid
 from sqlalchemy.ext.asyncio import create_async_engine
 
 accounts = Table(
@@ -29,26 +29,18 @@ accounts = Table(
 
 
 async def insert(url: str, batches: Sequence[tuple[Table, list[dict[str, Any]]]]) -> None:
-    """Insert each batch of rows in one transaction; ``url`` is a service DATABASE_URL.
-
-    The service runs SQLite on the sync ``sqlite3`` module and PostgreSQL on asyncpg, so a
-    SQLite URL gets a sync engine and any other an async one.
-    """
-    if url.startswith("sqlite"):
-        engine = create_engine(url)
-        with engine.begin() as connection:
+    """Insert each batch of rows in one transaction, on the service's async drivers
+    (``sqlite+aiosqlite://``, ``postgresql+asyncpg://``)."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
             for table, rows in batches:
-                connection.execute(table.insert(), rows)
-        engine.dispose()
-        return
-    async_engine = create_async_engine(url)
-    async with async_engine.begin() as async_connection:
-        for table, rows in batches:
-            await async_connection.execute(table.insert(), rows)
-    await async_engine.dispose()
+                await connection.execute(table.insert(), rows)
+    finally:
+        await engine.dispose()
 
 
-async def seed(spec: dict[str, object]) -> None:
+async def seed(spec: dict[str, Any]) -> None:
     rows = [
         {
             "id": uuid.UUID(account_id),
@@ -56,11 +48,10 @@ async def seed(spec: dict[str, object]) -> None:
             "currency": spec["currency"],
             "balance_minor_units": spec["balance"],
         }
-        for index, account_id in enumerate(spec["account_ids"])  # type: ignore[call-overload]
+        for index, account_id in enumerate(spec["account_ids"])
     ]
-    await insert(str(spec["url"]), [(accounts, rows)])
+    await insert(spec["url"], [(accounts, rows)])
 
 
 if __name__ == "__main__":
-    with open(sys.argv[1], encoding="utf-8") as file:
-        asyncio.run(seed(json.load(file)))
+    asyncio.run(seed(json.load(sys.stdin)))

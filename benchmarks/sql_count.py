@@ -1,15 +1,15 @@
 """Count SQL statements per request, in process, through the ASGI app (httpx ASGITransport).
 
-Runs inside the baked project's environment (``run.py`` starts it with that project's
-Python). Every statement any engine sends is counted by a ``before_cursor_execute``
+Runs inside the baked project's environment (``statement_counts.py`` starts it with that
+project's Python). Every statement any engine sends is counted by a ``before_cursor_execute``
 listener on SQLAlchemy's ``Engine`` class; transaction control the driver issues itself
 (asyncpg's BEGIN/COMMIT, a pool's reset ROLLBACK) is not a cursor statement and is not
 counted.
 
-    python sql_count.py SPEC.json
+    python sql_count.py < SPEC.json
 
-SPEC: {"package": "payments_service", "benchmarks": "/path/to/benchmarks",
-       "urls": {"sqlite": "sqlite:///...", "postgresql": "postgresql+asyncpg://..."},
+SPEC, read from stdin: {"package": "payments_service", "benchmarks": "/path/to/benchmarks",
+       "urls": {"sqlite": "sqlite+aiosqlite:///...", "postgresql": "postgresql+asyncpg://..."},
        "sizes": [10, 1000],
        "server_logs": {"postgresql": "/path/to/server.log"}}   # optional
 
@@ -121,8 +121,8 @@ async def count_requests(
     os.environ["OUTBOX_POLL_INTERVAL_SECONDS"] = "3600"  # the references' relays too
     os.environ["SERVICE_PACKAGE"] = package  # the request limits the references mount
     sys.path.insert(0, spec["benchmarks"])
-    flat_async = "reference_async_sqlite" if database == "sqlite" else "reference_async"
-    references = (("(a) sync", "reference_sync"), ("(b) async", flat_async))
+    flat_async = "(c) aiosqlite" if database == "sqlite" else "(b) async"
+    references = (("(a) sync", "reference_sync"), (flat_async, "reference_async"))
     for name, module in references:
         sys.modules.pop(module, None)
         apps[name] = importlib.import_module(module).app
@@ -184,9 +184,8 @@ async def count_requests(
     return result
 
 
-def main(argv: list[str]) -> int:
-    with open(argv[1], encoding="utf-8") as file:
-        spec = json.load(file)
+def main() -> int:
+    spec = json.load(sys.stdin)
     migrator = importlib.import_module(f"{spec['package']}.adapters.sql.migrator")
     counter = StatementCounter()
     results = {}
@@ -198,4 +197,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""Serving one app for a load run: the generated service as its users run it, or one of
+the flat reference apps beside this file, each under uvicorn with the same settings.
+
+The apps measured on each backend:
+
+- **ours**, the generated service, started with its own ``serve`` command.
+- **(a) sync** (``reference_sync.py``): flat sync FastAPI + SQLAlchemy, what most services
+  look like. Its ratio is the brief's 2x target on PostgreSQL, and shown without one on
+  SQLite.
+- **(b) async** (``reference_async.py`` on asyncpg): flat async on the service's
+  PostgreSQL driver, the floor of what the layers cost there.
+- **(c) aiosqlite** (``reference_async.py`` on aiosqlite): the same flat async app on the
+  service's SQLite driver, the floor on SQLite.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from baked_project import BENCHMARKS, BakedProject
+from commands import child_env, free_port
+
+APPS_BY_DATABASE = {
+    "sqlite": ("ours", "(a) sync", "(c) aiosqlite"),
+    "postgresql": ("ours", "(a) sync", "(b) async"),
+}
+REFERENCE_MODULES = {
+    "(a) sync": "reference_sync",
+    "(b) async": "reference_async",
+    "(c) aiosqlite": "reference_async",
+}
+START_SECONDS = 60
+STOP_SECONDS = 15
+SERVER_SETTINGS = {
+    "HOST": "127.0.0.1",
+    "ACCESS_LOG": "false",
+    "LOG_LEVEL": "warning",
+    "SHUTDOWN_DRAIN_SECONDS": "0.5",
+}
+"""Ours reads these through its settings; uvicorn gets the same as flags for the others."""
+
+
+class ServerStartError(RuntimeError):
+    """An app exited or did not answer while starting; the message has its stderr."""
+
+
+@dataclass(frozen=True)
+class Server:
+    port: int
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server (all its threads) has used so far; NaN off Linux."""
+        try:
+            stat = Path(f"/proc/{self.pid}/stat").read_text()
+        except OSError:
+            return float("nan")
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_command(app: str, project: BakedProject, port: int) -> list[str]:
+    """Ours as its users run it (``make run``, the Dockerfile); a reference under uvicorn."""
+    python = str(project.python)
+    if app == "ours":
+        return [python, "-m", project.package, "serve"]
+    command = [python, "-m", "uvicorn", "--app-dir", str(BENCHMARKS)]
+    command += [f"{REFERENCE_MODULES[app]}:app", "--host", "127.0.0.1", "--port", str(port)]
+    return [*command, "--no-access-log", "--log-level", "warning"]
+
+
+@contextlib.contextmanager
+def serving(
+    app: str, project: BakedProject, database_url: str, ready_path: str
+) -> Iterator[Server]:
+    """``app`` on a free loopback port, one worker, until the block ends."""
+    port = free_port()
+    env = child_env(
+        **SERVER_SETTINGS,
+        PORT=str(port),
+        DATABASE_URL=database_url,
+        SERVICE_PACKAGE=project.package,
+    )
+    # stderr goes to a file, not a pipe: a pipe nobody reads would stall a chatty server.
+    with tempfile.TemporaryFile("w+") as stderr:
+        process = subprocess.Popen(
+            server_command(app, project, port),
+            cwd=project.folder,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            wait_until_ready(process, f"http://127.0.0.1:{port}{ready_path}", stderr)
+            yield Server(port, process.pid)
+        finally:
+            stop(process)
+
+
+def wait_until_ready(process: subprocess.Popen[str], url: str, stderr: IO[str]) -> None:
+    """Poll ``url`` until it answers 200; fail with the server's stderr if it exits."""
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            stderr.seek(0)
+            raise ServerStartError(f"exited {process.returncode}: {stderr.read().strip()[-2000:]}")
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as reply:
+            if reply.status == 200:
+                return
+        time.sleep(0.1)
+    raise ServerStartError(f"did not answer {url} within {START_SECONDS} s")
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    """Ctrl-C, as a user stops it (a graceful shutdown); killed if it hangs."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
