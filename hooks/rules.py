@@ -26,6 +26,103 @@ PACKAGE_PATTERN = re.compile(r"^[a-z_][a-z0-9_]*$")
 MAX_PACKAGE_LENGTH = 32
 """Longer names would push generated import lines past the 100-column limit."""
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+DUNDER_PATTERN = re.compile(r"^__.+__$")
+"""Names such as ``__main__`` and ``__init__``, which Python reserves for its own use."""
+TEST_PACKAGE = "tests"
+"""The generated project's own test package, beside ``src/``."""
+# Top-level modules the generated project's environment installs: its runtime and dev
+# dependencies for every option, and theirs as resolved when this list was written. The
+# editable install puts ``src/`` after site-packages on sys.path, so a package of the same
+# name is never imported (named ``rich``, a dependency of a dev tool, the project's own
+# tests fail with "No module named 'rich.adapters'"). A fixed list, because these rules run
+# in the bake, standard library only, before any environment exists to ask. The template's
+# gate tests fail when a direct dependency installs a module missing here; modules of
+# indirect ones come and go with upstream releases, so they are kept here as found.
+DEPENDENCY_MODULES = frozenset(
+    {
+        "_hypothesis_ftz_detector",
+        "_hypothesis_globals",
+        "_hypothesis_pytestplugin",
+        "_pytest",
+        "_yaml",
+        "aiosqlite",
+        "alembic",
+        "annotated_doc",
+        "annotated_types",
+        "anyio",
+        "asgiref",
+        "ast_serialize",
+        "asyncpg",
+        "certifi",
+        "cfgv",
+        "charset_normalizer",
+        "click",
+        "distlib",
+        "dotenv",
+        "fastapi",
+        "filelock",
+        "graphql",
+        "greenlet",
+        "grimp",
+        "h11",
+        "harfile",
+        "httpcore",
+        "httptools",
+        "httpx",
+        "hypothesis",
+        "hypothesis_graphql",
+        "identify",
+        "idna",
+        "importlinter",
+        "iniconfig",
+        "jsonschema_rs",
+        "librt",
+        "mako",
+        "markdown_it",
+        "markupsafe",
+        "mdurl",
+        "mypy",
+        "mypy_extensions",
+        "mypyc",
+        "nodeenv",
+        "opentelemetry",
+        "packaging",
+        "pathspec",
+        "platformdirs",
+        "pluggy",
+        "pre_commit",
+        "pre_commit_hooks",
+        "prometheus_client",
+        "py",
+        "pydantic",
+        "pydantic_core",
+        "pydantic_settings",
+        "pygments",
+        "pyrate_limiter",
+        "pytest",
+        "pytest_asyncio",
+        "python_discovery",
+        "requests",
+        "rich",
+        "ruamel",
+        "ruff",
+        "schemathesis",
+        "sortedcontainers",
+        "sqlalchemy",
+        "starlette",
+        "typing_extensions",
+        "typing_inspection",
+        "urllib3",
+        "uvicorn",
+        "uvloop",
+        "virtualenv",
+        "watchfiles",
+        "websockets",
+        "werkzeug",
+        "wrapt",
+        "yaml",
+    }
+)
 
 
 def suggest_slug(text: str) -> str:
@@ -69,6 +166,22 @@ def package_problems(package: str) -> list[str]:
         return [
             f"package_name {package!r} shadows the standard library module of that name: "
             f"type {package + '_service'!r} instead."
+        ]
+    if package in DEPENDENCY_MODULES:
+        return [
+            f"package_name {package!r} shadows the package of that name that the generated "
+            f"project installs as a dependency: type {package + '_service'!r} instead."
+        ]
+    if package == TEST_PACKAGE:
+        return [
+            f"package_name {package!r} is the name of the generated project's test package: "
+            f"type {package + '_service'!r} instead."
+        ]
+    if DUNDER_PATTERN.match(package):
+        words = "_".join(re.findall(r"[a-z0-9]+", package)).lstrip("0123456789_") or "payments"
+        return [
+            f"package_name {package!r} is a dunder name, which Python reserves for its own "
+            f"use: type {words + '_service'!r} instead."
         ]
     return []
 

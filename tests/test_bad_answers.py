@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from cookiecutter.exceptions import CookiecutterException
 
+from tests.conftest import CheckedVariant
 from tests.support.baking import bake, replay
-from tests.support.options import full_answers, template_context
+from tests.support.options import GATE_VARIANTS, full_answers, template_context
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,24 @@ class Bad:
 BAD_ANSWERS = {
     "package is a keyword": Bad({"package_name": "class"}, "'class'", "type 'class_service'"),
     "package shadows the stdlib": Bad({"package_name": "json"}, "'json'", "type 'json_service'"),
+    "package shadows a dependency": Bad(
+        {"package_name": "fastapi"}, "'fastapi'", "type 'fastapi_service'"
+    ),
+    "package shadows the SQLite driver": Bad(
+        {"package_name": "aiosqlite"}, "'aiosqlite'", "type 'aiosqlite_service'"
+    ),
+    "package shadows a dev tool": Bad(
+        {"package_name": "pytest"}, "'pytest'", "type 'pytest_service'"
+    ),
+    "package shadows a dependency's dependency": Bad(
+        {"package_name": "starlette"}, "'starlette'", "type 'starlette_service'"
+    ),
+    "package is the test package": Bad(
+        {"package_name": "tests"}, "'tests'", "type 'tests_service'"
+    ),
+    "package is a dunder name": Bad(
+        {"package_name": "__init__"}, "'__init__'", "type 'init_service'"
+    ),
     "package starts with a digit": Bad({"package_name": "1ledger"}, "'1ledger'", "type 'ledger'"),
     "package has a hyphen": Bad(
         {"package_name": "ledger-core"}, "'ledger-core'", "type 'ledger_core'"
@@ -58,7 +79,7 @@ BAD_ANSWERS = {
 REFUSED = (CookiecutterException, ValueError)
 """How cookiecutter's API refuses: a failed hook, an existing folder, a choice not offered."""
 
-pytestmark = pytest.mark.parametrize("bad", list(BAD_ANSWERS.values()), ids=list(BAD_ANSWERS))
+each_bad_answer = pytest.mark.parametrize("bad", list(BAD_ANSWERS.values()), ids=list(BAD_ANSWERS))
 
 
 def left_behind(work: Path) -> list[str]:
@@ -68,6 +89,7 @@ def left_behind(work: Path) -> list[str]:
     )
 
 
+@each_bad_answer
 def test_is_refused_with_what_to_type_instead(tmp_path: Path, user_config: Path, bad: Bad) -> None:
     with pytest.raises(REFUSED) as refused:
         bake(tmp_path / "work" / "out", user_config, bad.answers)
@@ -81,6 +103,7 @@ def test_is_refused_with_what_to_type_instead(tmp_path: Path, user_config: Path,
         assert "Nothing was written" in message
 
 
+@each_bad_answer
 def test_leaves_nothing_in_the_output_folder(tmp_path: Path, user_config: Path, bad: Bad) -> None:
     with pytest.raises(REFUSED):
         bake(tmp_path / "work" / "out", user_config, bad.answers)
@@ -100,6 +123,7 @@ def write_replay_file(folder: Path, bad: Bad) -> Path:
     return replay_file
 
 
+@each_bad_answer
 def test_is_refused_with_what_to_type_instead_when_replayed(
     tmp_path: Path, user_config: Path, bad: Bad
 ) -> None:
@@ -116,6 +140,7 @@ def test_is_refused_with_what_to_type_instead_when_replayed(
     assert "Nothing was written" in message
 
 
+@each_bad_answer
 def test_leaves_nothing_in_the_output_folder_when_replayed(
     tmp_path: Path, user_config: Path, bad: Bad
 ) -> None:
@@ -125,3 +150,72 @@ def test_leaves_nothing_in_the_output_folder_when_replayed(
         replay(tmp_path / "work" / "out", user_config, replay_file=replay_file)
 
     assert left_behind(tmp_path / "work") == []
+
+
+def normalized(distribution: str) -> str:
+    return re.sub(r"[-_.]+", "-", distribution).lower()
+
+
+def direct_dependencies(project: Path) -> set[str]:
+    """The distributions the project's ``pyproject.toml`` asks for, runtime and dev."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    requirements = [
+        *pyproject["project"]["dependencies"],
+        *pyproject["dependency-groups"]["dev"],
+    ]
+    return {normalized(re.split(r"[^A-Za-z0-9._-]", r, maxsplit=1)[0]) for r in requirements}
+
+
+def top_level_modules(dist_info: Path) -> set[str]:
+    """The top-level modules a distribution installed, from its ``RECORD``."""
+    modules = set()
+    for line in (dist_info / "RECORD").read_text(encoding="utf-8").splitlines():
+        first = line.split(",", 1)[0].split("/", 1)[0]
+        if first.endswith((".dist-info", ".pth")) or first in {"..", "__pycache__"}:
+            continue
+        modules.add(first.split(".", 1)[0])
+    return modules
+
+
+def modules_of_direct_dependencies(project: Path) -> set[str]:
+    """What the project's own dependencies install under ``site-packages``.
+
+    Only the direct ones: which modules their dependencies bring changes with every
+    upstream release, and a test of those would fail for reasons outside the template.
+    """
+    [site_packages] = (project / ".venv").glob("lib/python3.*/site-packages")
+    wanted = direct_dependencies(project)
+    modules: set[str] = set()
+    for dist_info in site_packages.glob("*.dist-info"):
+        name = dist_info.name.removesuffix(".dist-info").rsplit("-", 1)[0]
+        if normalized(name) in wanted:
+            modules |= top_level_modules(dist_info)
+    return modules
+
+
+@pytest.mark.gates
+@pytest.mark.parametrize(
+    "variant",
+    [
+        pytest.param(name, marks=[pytest.mark.variant(name), pytest.mark.xdist_group(name)])
+        for name in GATE_VARIANTS
+    ],
+)
+def test_no_module_of_a_dependency_of_the_project_is_accepted_as_package_name(
+    tmp_path: Path, user_config: Path, checked_variant: CheckedVariant, variant: str
+) -> None:
+    """Runtime dependencies and dev tools: each would hide the project's own package."""
+    project = checked_variant(variant).project
+    accepted = []
+
+    modules = modules_of_direct_dependencies(project.path)
+    assert {"fastapi", "sqlalchemy", "pytest"} <= modules, "the dependencies were found"
+
+    for module in sorted(modules - {project.package}):
+        try:
+            bake(tmp_path / module / "out", user_config, {"package_name": module})
+        except REFUSED:
+            continue
+        accepted.append(module)
+
+    assert accepted == [], "installed in the project: add to DEPENDENCY_MODULES in hooks/rules.py"

@@ -1,18 +1,30 @@
-"""Installing a baked project with uv and running its own checks, as ``make check`` does."""
+"""Installing a baked project with uv and running its own checks, as ``make check`` does.
+
+Commands run side by side as processes, started and waited for by the one thread that
+needs them, never from a thread pool. With pool threads starting the checks together,
+about one full run in three failed with ``OSError: [Errno 14] Bad address`` from the
+``execve`` of ``.venv/bin/uv``: the kernel could not read the path or arguments from the
+test process's memory. Not reproduced in isolation, so the cause is not proven; the
+condition it was seen under is gone: CPython (3.11.7 here) lets other threads run while
+a ``vfork()`` child shares their memory, and no other thread now runs. The uv file itself
+is ruled out: ``uv sync``, ``uv cache prune`` and ``uv cache clean`` on the shared cache
+leave its inode and content unchanged.
+"""
 
 from __future__ import annotations
 
 import functools
 import glob
+import io
 import os
 import shutil
 import subprocess
-import threading
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 CHECKS: dict[str, tuple[str, ...]] = {
     "ruff format": ("ruff", "format", "--check", "."),
@@ -45,6 +57,66 @@ class Outcome:
 
     def report(self) -> str:
         return f"$ {self.command}  (exit {self.returncode}, {self.seconds:.1f} s)\n{self.output}"
+
+
+POLL_SECONDS = 0.05
+"""How often a test waiting for commands looks whether one has exited."""
+
+
+@dataclass
+class Running:
+    """A command started in the background, writing its output to a file of its own."""
+
+    command: str
+    process: subprocess.Popen[bytes]
+    output: IO[bytes]
+    started: float
+    timeout: float
+
+    def poll(self) -> Outcome | None:
+        """Its outcome once it has exited, else None; past its timeout it is stopped and
+        ``subprocess.TimeoutExpired`` raised, as ``subprocess.run`` does."""
+        if self.process.poll() is None:
+            if time.perf_counter() - self.started < self.timeout:
+                return None
+            self.stop()
+            raise subprocess.TimeoutExpired(self.command, self.timeout)
+        seconds = time.perf_counter() - self.started
+        self.output.seek(0)
+        with io.TextIOWrapper(self.output, errors="replace") as text:
+            output = text.read()
+        return Outcome(self.command, self.process.returncode, output, seconds)
+
+    def wait(self) -> Outcome:
+        remaining = self.timeout - (time.perf_counter() - self.started)
+        try:
+            self.process.wait(timeout=max(remaining, 0))
+        except BaseException:
+            self.stop()
+            raise
+        outcome = self.poll()
+        assert outcome is not None, "the process has exited"
+        return outcome
+
+    def stop(self) -> None:
+        """Kill it if it still runs; drop its output."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.output.close()
+
+
+def start(args: Sequence[str], cwd: Path, env: Mapping[str, str], timeout: float) -> Running:
+    output = tempfile.TemporaryFile()  # noqa: SIM115 (the Running closes it)
+    started = time.perf_counter()
+    try:
+        process = subprocess.Popen(
+            list(args), cwd=cwd, env=dict(env), stdout=output, stderr=subprocess.STDOUT
+        )
+    except BaseException:
+        output.close()
+        raise
+    return Running(" ".join(args), process, output, started, timeout)
 
 
 def uv_binary() -> str:
@@ -141,23 +213,17 @@ class Toolchain:
     uv: str
     env: Mapping[str, str]
 
+    def start(self, args: Sequence[str], cwd: Path, timeout: float = 900) -> Running:
+        return start(args, cwd, self.env, timeout)
+
     def run(self, args: Sequence[str], cwd: Path, timeout: float = 900) -> Outcome:
-        started = time.perf_counter()
-        completed = subprocess.run(
-            list(args),
-            cwd=cwd,
-            env=dict(self.env),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        seconds = time.perf_counter() - started
-        return Outcome(" ".join(args), completed.returncode, completed.stdout, seconds)
+        return self.start(args, cwd, timeout).wait()
+
+    def start_sync(self, project: Path, python: str) -> Running:
+        return self.start([self.uv, "sync", "--python", python], cwd=project)
 
     def sync(self, project: Path, python: str) -> Outcome:
-        return self.run([self.uv, "sync", "--python", python], cwd=project)
+        return self.start_sync(project, python).wait()
 
     def tool(self, *args: str) -> list[str]:
         """The command line that runs a tool from the project's synced ``.venv``."""
@@ -166,15 +232,19 @@ class Toolchain:
     def check(self, project: Path, *args: str) -> Outcome:
         return self.run(self.tool(*args), cwd=project)
 
-    def checks_at_once(
+    def start_checks(
         self, project: Path, checks: Mapping[str, Sequence[str]]
-    ) -> dict[str, Outcome]:
-        """Run independent checks side by side (each writes only its own cache folder)."""
-        with ThreadPoolExecutor(max_workers=len(checks)) as pool:
-            futures = {
-                name: pool.submit(self.check, project, *args) for name, args in checks.items()
-            }
-            return {name: future.result() for name, future in futures.items()}
+    ) -> dict[str, Running]:
+        """Start independent checks side by side (each writes only its own cache folder)."""
+        running: dict[str, Running] = {}
+        try:
+            for name, args in checks.items():
+                running[name] = self.start(self.tool(*args), cwd=project)
+        except BaseException:
+            for command in running.values():
+                command.stop()
+            raise
+        return running
 
 
 class MypyCacheSeeds:
@@ -187,7 +257,6 @@ class MypyCacheSeeds:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.lock = threading.Lock()
 
     def _seed(self, python_version: str) -> tuple[Path, Path]:
         seed = self.folder / python_version
@@ -195,16 +264,14 @@ class MypyCacheSeeds:
 
     def give(self, project: Path, python_version: str, package: str) -> bool:
         cache, owner = self._seed(python_version)
-        with self.lock:
-            if not owner.is_file() or owner.read_text(encoding="utf-8") == package:
-                return False
-            shutil.copytree(cache, project / ".mypy_cache", dirs_exist_ok=True)
-            return True
+        if not owner.is_file() or owner.read_text(encoding="utf-8") == package:
+            return False
+        shutil.copytree(cache, project / ".mypy_cache", dirs_exist_ok=True)
+        return True
 
     def keep(self, project: Path, python_version: str, package: str) -> None:
         cache, owner = self._seed(python_version)
-        with self.lock:
-            if owner.is_file() or not (project / ".mypy_cache").is_dir():
-                return
-            shutil.copytree(project / ".mypy_cache", cache)
-            owner.write_text(package, encoding="utf-8")
+        if owner.is_file() or not (project / ".mypy_cache").is_dir():
+            return
+        shutil.copytree(project / ".mypy_cache", cache)
+        owner.write_text(package, encoding="utf-8")

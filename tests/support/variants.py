@@ -1,8 +1,10 @@
 """Gate variants: bake, ``uv sync`` and run ``make check``'s checks, a few side by side.
 
 The checks of one project are mostly single-threaded (mypy, pytest), so preparing two
-variants at once keeps the machine busy. Bakes go through the ``cookiecutter`` command in
-a subprocess: cookiecutter's API changes the working folder, so it is not thread-safe.
+variants at once keeps the machine busy. No threads (see ``toolchain.py`` for why): the
+test that asks for a variant moves every variant in progress on, one step at a time, while
+the processes run side by side. Bakes go through the ``cookiecutter`` command in a
+subprocess: cookiecutter's API changes the working folder of the whole test process.
 """
 
 from __future__ import annotations
@@ -12,11 +14,9 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Generator, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.support.baking import write_user_config
@@ -24,8 +24,10 @@ from tests.support.options import ROOT, full_answers
 from tests.support.toolchain import (
     CHECKS,
     NO_PYTHON,
+    POLL_SECONDS,
     MypyCacheSeeds,
     Outcome,
+    Running,
     Toolchain,
     find_python,
 )
@@ -59,6 +61,44 @@ class Unavailable:
     reason: str
 
 
+Preparation = Generator[Mapping[str, Running], dict[str, Outcome], "CheckedProject | Unavailable"]
+"""A variant's preparation: yields the commands each step starts, is sent their outcomes."""
+
+
+@dataclass
+class InProgress:
+    """A variant part-way through its preparation, and the commands of its current step."""
+
+    steps: Preparation
+    begun: bool = False
+    running: Mapping[str, Running] = field(default_factory=dict)
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+
+    def advance(self) -> CheckedProject | Unavailable | None:
+        """Collect the step's commands that have exited; once all have, go on to the next
+        step. The prepared variant once no step is left, else None."""
+        for name, command in self.running.items():
+            if name not in self.outcomes and (outcome := command.poll()) is not None:
+                self.outcomes[name] = outcome
+        if len(self.outcomes) < len(self.running):
+            return None
+        # In the order the step started them. A generator's first send must be None.
+        sent = {name: self.outcomes[name] for name in self.running} if self.begun else None
+        self.begun = True
+        try:
+            self.running = self.steps.send(sent)
+        except StopIteration as prepared:
+            return prepared.value
+        self.outcomes = {}
+        return None
+
+    def stop(self) -> None:
+        for name, command in self.running.items():
+            if name not in self.outcomes:
+                command.stop()
+        self.steps.close()
+
+
 class Variants:
     """Prepares variants by name, at most ``jobs`` at a time; each one once per session."""
 
@@ -68,9 +108,10 @@ class Variants:
         self.folder = folder
         self.toolchain = toolchain
         self.seeds = seeds
-        self.pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="variant")
-        self.futures: dict[str, Future[CheckedProject | Unavailable]] = {}
-        self.lock = threading.Lock()
+        self.jobs = jobs
+        self.waiting: list[tuple[str, Mapping[str, str]]] = []
+        self.in_progress: dict[str, InProgress] = {}
+        self.prepared: dict[str, CheckedProject | Unavailable | Exception] = {}
         self.later: list[tuple[str, Mapping[str, str]]] = []
         self.timings: dict[str, dict[str, float]] = {}
         """Seconds each step of each prepared variant took (checks ran side by side)."""
@@ -80,22 +121,50 @@ class Variants:
         self.later.extend(variants)
 
     def start(self, variants: Iterable[tuple[str, Mapping[str, str]]]) -> None:
-        """Begin preparing these variants in the background, in this order."""
-        with self.lock:
-            for name, answers in variants:
-                if name not in self.futures:
-                    self.futures[name] = self.pool.submit(self.prepare, name, answers)
+        """Queue these variants for preparation, in this order."""
+        for name, answers in variants:
+            known = {*self.prepared, *self.in_progress, *(name for name, _ in self.waiting)}
+            if name not in known:
+                self.waiting.append((name, answers))
 
     def get(self, name: str, answers: Mapping[str, str]) -> CheckedProject | Unavailable:
+        """The prepared variant, moving every variant in progress on until it is ready."""
         self.start([*self.later, (name, answers)])
         self.later.clear()
-        return self.futures[name].result()
+        while name not in self.prepared:
+            self.advance()
+            if name not in self.prepared:
+                time.sleep(POLL_SECONDS)
+        prepared = self.prepared[name]
+        if isinstance(prepared, Exception):
+            raise prepared
+        return prepared
+
+    def advance(self) -> None:
+        """Begin waiting variants while fewer than ``jobs`` are in progress, and move each
+        one in progress on. A variant that fails keeps its error for its own tests."""
+        while self.waiting and len(self.in_progress) < self.jobs:
+            name, answers = self.waiting.pop(0)
+            self.in_progress[name] = InProgress(self.preparation(name, answers))
+        for name, in_progress in list(self.in_progress.items()):
+            try:
+                prepared = in_progress.advance()
+            except Exception as error:
+                in_progress.stop()
+                prepared = error
+            if prepared is not None:
+                self.prepared[name] = prepared
+                del self.in_progress[name]
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        for in_progress in self.in_progress.values():
+            in_progress.stop()
+        self.in_progress.clear()
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def prepare(self, name: str, given: Mapping[str, str]) -> CheckedProject | Unavailable:
+    def preparation(self, name: str, given: Mapping[str, str]) -> Preparation:
+        """Bake, sync and check one variant. Each ``yield`` hands over the commands a step
+        started and resumes with their outcomes, once all of them have exited."""
         answers = full_answers(given)
         version = answers["python_version"]
         python = find_python(version)
@@ -105,10 +174,10 @@ class Variants:
         work = self.folder / re.sub(r"[^a-z0-9]+", "-", name.lower())
         path = bake_in_subprocess(work, given)
         baked = time.perf_counter() - started
-        outcomes = {"uv sync": self.toolchain.sync(path, python)}
+        outcomes = yield {"uv sync": self.toolchain.start_sync(path, python)}
         if outcomes["uv sync"].ok:
             self.seeds.give(path, version, answers["package_name"])
-            outcomes |= self.toolchain.checks_at_once(path, CHECKS)
+            outcomes |= yield self.toolchain.start_checks(path, CHECKS)
             self.seeds.keep(path, version, answers["package_name"])
         self.timings[name] = {
             "bake": baked,
