@@ -44,10 +44,10 @@ class UnitOfWorkFactory(Protocol):
     def __call__(self, *, read_only: bool = False) -> UnitOfWork:
         """Start a new unit of work.
 
-        ``read_only`` lets the storage choose a cheaper transaction; writing in it is a
-        programming error. Each read sees what was committed before it (read committed,
-        PostgreSQL's default; on SQLite no transaction is opened at all), so two reads of
-        one read-only unit of work may see different commits: a use case that needs them
-        consistent opens a writing unit of work.
+        ``read_only`` lets the storage choose a cheaper transaction, one that takes no
+        write lock; committing it is a programming error. How consistent its reads are
+        is the storage's default: on PostgreSQL (read committed) two reads may see
+        different commits, so a use case that needs them consistent opens a writing
+        unit of work.
         """
         ...
