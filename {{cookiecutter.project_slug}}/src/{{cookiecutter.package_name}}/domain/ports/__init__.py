@@ -2,7 +2,9 @@
 
 One module per port: ``storage`` (repositories), ``unit_of_work`` (transactions),
 ``notifier`` (notices to other systems) and ``clock`` (the time, a plain function type).
-Every adapter class names the port it implements as its base class, so ``mypy --strict``
-checks each method against the port where the adapter is defined. A port and its
-adapters share a name: ``Notifier`` here, ``LoggingNotifier`` in ``adapters/notifier/``.
+A port and its adapters share a name: ``Notifier`` here, ``LoggingNotifier`` in
+``adapters/notifier/``. Every adapter class names the port it implements as its base
+class, so ``mypy --strict`` checks each method against the port where the adapter is
+defined.{% if cookiecutter.observability == "opentelemetry" %} ``TracedRepository`` is the exception: a proxy for any repository,
+handed out under the type of the one it wraps.{% endif %}
 """
