@@ -1,4 +1,5 @@
-"""Remove the files of options that were not chosen, then print the next steps.
+"""Remove the files of options that were not chosen, write a development signing key
+into ``.env``, then print the next steps.
 
 Every conditional file of the template is listed once, here, with the answer that keeps
 it; a template test checks that each option set gets exactly its files.
@@ -36,6 +37,14 @@ Created {{ cookiecutter.project_slug }}/. Next:
     make install   # uv sync: .venv with runtime and dev dependencies
     make check     # ruff, mypy --strict, import contracts, tests
     make run       # migrate SQLite and serve http://127.0.0.1:8000/docs
+    uv run {{ cookiecutter.project_slug }} token --subject alice --scope "ledger:read ledger:write"
+"""
+
+DEV_KEY_FILE = ".env"
+DEV_KEY_NOTE = """\
+# Written by the template when the project was generated; git-ignored. Development only:
+# this key signs and verifies the tokens of `{{ cookiecutter.project_slug }} token`, and
+# ENVIRONMENT=production refuses to start while it is set. Other settings: .env.example.
 """
 
 
@@ -60,11 +69,21 @@ def forget_own_copy() -> None:
         os.remove(own_copy)
 
 
+def write_dev_signing_key() -> None:
+    """A random key per project, so ``make run`` and the token command work at once and
+    no two projects (and no repository) share one. An existing ``.env`` is left alone."""
+    if os.path.exists(DEV_KEY_FILE):
+        return
+    with open(DEV_KEY_FILE, "x", encoding="utf-8") as env:
+        env.write(f"{DEV_KEY_NOTE}AUTH_DEV_SIGNING_KEY={os.urandom(32).hex()}\n")
+
+
 def main() -> int:
     forget_own_copy()
     for name, keep in KEEP_WHEN.items():
         if not keep:
             remove(name)
+    write_dev_signing_key()
     print(NEXT_STEPS)
     return 0
 

@@ -40,6 +40,7 @@ TEST_PACKAGE = "tests"
 # indirect ones come and go with upstream releases, so they are kept here as found.
 DEPENDENCY_MODULES = frozenset(
     {
+        "_cffi_backend",
         "_hypothesis_ftz_detector",
         "_hypothesis_globals",
         "_hypothesis_pytestplugin",
@@ -54,9 +55,11 @@ DEPENDENCY_MODULES = frozenset(
         "ast_serialize",
         "asyncpg",
         "certifi",
+        "cffi",
         "cfgv",
         "charset_normalizer",
         "click",
+        "cryptography",
         "distlib",
         "dotenv",
         "fastapi",
@@ -76,6 +79,7 @@ DEPENDENCY_MODULES = frozenset(
         "importlinter",
         "iniconfig",
         "jsonschema_rs",
+        "jwt",
         "librt",
         "mako",
         "markdown_it",
@@ -94,6 +98,7 @@ DEPENDENCY_MODULES = frozenset(
         "pre_commit_hooks",
         "prometheus_client",
         "py",
+        "pycparser",
         "pydantic",
         "pydantic_core",
         "pydantic_settings",

@@ -1,4 +1,4 @@
-"""Command line: ``{{ cookiecutter.project_slug }} serve | migrate | revision``."""
+"""Command line: ``{{ cookiecutter.project_slug }} serve | migrate | revision | token``."""
 
 from __future__ import annotations
 
@@ -6,13 +6,17 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 import uvicorn
+from pydantic import ValidationError
 
+from {{ cookiecutter.package_name }}.adapters.auth.dev_tokens import dev_token
 {% if cookiecutter.observability == "opentelemetry" -%}
 from {{ cookiecutter.package_name }}.adapters.observability.json_logs import log_config
 {% endif -%}
 from {{ cookiecutter.package_name }}.adapters.sql import migrator
+from {{ cookiecutter.package_name }}.domain.principal import Scope
 from {{ cookiecutter.package_name }}.settings import Settings
 
 LOG_FORMAT = "%(levelname)s:     %(name)s: %(message)s"
@@ -21,9 +25,12 @@ LOG_FORMAT = "%(levelname)s:     %(name)s: %(message)s"
 def serve(settings: Settings, _args: argparse.Namespace) -> None:
     """Build the app and serve it."""
     # Imported here: ``migrate`` and ``revision`` need no web stack.
-    from {{ cookiecutter.package_name }}.bootstrap import create_app  # noqa: PLC0415
+    from {{ cookiecutter.package_name }}.bootstrap import StartupRefused, create_app  # noqa: PLC0415
 
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except StartupRefused as refusal:
+        raise SystemExit(f"cannot start: {refusal}") from None
     uvicorn.run(
         app,
         host=settings.host,
@@ -44,6 +51,36 @@ def revision(settings: Settings, args: argparse.Namespace) -> None:
     migrator.new_revision(settings.database_url, args.message)
 
 
+def token(settings: Settings, args: argparse.Namespace) -> None:
+    """Print a development token: what an identity provider would issue to ``--subject``."""
+    if settings.auth_dev_signing_key is None:
+        raise SystemExit(
+            "no AUTH_DEV_SIGNING_KEY (in .env or the environment): development tokens are "
+            "signed with it; elsewhere, tokens come from your identity provider"
+        )
+    scopes = " ".join(args.scope).split()
+    if unknown := sorted(set(scopes) - set(Scope)):
+        raise SystemExit(f"unknown scope {', '.join(unknown)}: use {', '.join(Scope)}")
+    if not settings.auth_issuer or not settings.auth_audience:  # development fills them
+        raise SystemExit("set AUTH_ISSUER and AUTH_AUDIENCE")
+    lifetime = timedelta(minutes=args.minutes)
+    print(
+        f"# {args.subject}, scopes {' '.join(scopes) or '(none)'}, valid {args.minutes} min",
+        file=sys.stderr,
+    )
+    print(
+        dev_token(
+            settings.auth_dev_signing_key.get_secret_value(),
+            subject=args.subject,
+            scopes=scopes,
+            issuer=settings.auth_issuer,
+            audience=settings.auth_audience,
+            now=datetime.now(UTC),
+            lifetime=lifetime,
+        )
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="{{ cookiecutter.project_slug }}", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -54,12 +91,39 @@ def parser() -> argparse.ArgumentParser:
     new = commands.add_parser("revision", help="autogenerate a migration from tables.py")
     new.add_argument("-m", "--message", required=True)
     new.set_defaults(run=revision)
+    mint = commands.add_parser(
+        "token",
+        help="print a development token (signed with AUTH_DEV_SIGNING_KEY) as the last line",
+    )
+    mint.add_argument("--subject", required=True, help="who the token speaks for")
+    mint.add_argument(
+        "--scope",
+        action="append",
+        default=[],
+        help=f"space-separated, repeatable: {', '.join(Scope)} (default: none)",
+    )
+    mint.add_argument("--minutes", type=int, default=60, help="lifetime (default: 60)")
+    mint.set_defaults(run=token)
     return root
+
+
+def settings_problems(error: ValidationError) -> str:
+    """One line per problem, named as the environment variable is, without pydantic's
+    prefixes: what an operator reads when the service refuses to start."""
+    lines = []
+    for issue in error.errors():
+        name = "_".join(map(str, issue["loc"])).upper()
+        message = issue["msg"].removeprefix("Value error, ")
+        lines.append(f"{name}: {message}" if name else message)
+    return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        raise SystemExit(f"cannot start: {settings_problems(error)}") from None
     logging.basicConfig(level=settings.log_level.upper(), format=LOG_FORMAT)
     args.run(settings, args)
     return 0

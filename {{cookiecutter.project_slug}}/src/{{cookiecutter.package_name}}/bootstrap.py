@@ -13,6 +13,13 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
+from {{ cookiecutter.package_name }}.adapters.auth.dev_tokens import DEV_ALGORITHM
+from {{ cookiecutter.package_name }}.adapters.auth.jwt_token_verifier import JwtTokenVerifier
+from {{ cookiecutter.package_name }}.adapters.auth.signing_keys import (
+    ConfiguredKey,
+    JwksKeys,
+    SigningKeys,
+)
 from {{ cookiecutter.package_name }}.adapters.http.app import create_http_app
 from {{ cookiecutter.package_name }}.adapters.http.routes.health import ReadinessProbe
 from {{ cookiecutter.package_name }}.adapters.notifier.logging_notifier import LoggingNotifier
@@ -30,6 +37,7 @@ from {{ cookiecutter.package_name }}.adapters.sql.health import DatabaseProbe
 from {{ cookiecutter.package_name }}.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from {{ cookiecutter.package_name }}.domain.ports.clock import Clock, utc_now
 from {{ cookiecutter.package_name }}.domain.ports.notifier import Notifier
+from {{ cookiecutter.package_name }}.domain.ports.token_verifier import TokenVerifier
 from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWorkFactory
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
@@ -38,11 +46,17 @@ from {{ cookiecutter.package_name }}.usecases.deliver_notices import DeliverNoti
 Callback = Callable[[], Awaitable[None]]
 
 
+class StartupRefused(Exception):
+    """The settings cannot run the service safely; the message says what to set."""
+
+
 @dataclass(frozen=True, slots=True)
 class Service:
-    """Everything an entry point needs: use cases, a readiness probe, start and stop."""
+    """Everything an entry point needs: use cases, who callers are, a readiness probe,
+    start and stop."""
 
     use_cases: UseCases
+    token_verifier: TokenVerifier
     readiness_probe: ReadinessProbe
     relay: OutboxRelay
     on_startup: Sequence[Callback] = ()
@@ -58,6 +72,7 @@ def bootstrap(
     *,
     unit_of_work: UnitOfWorkFactory | None = None,
     notifier: Notifier | None = None,
+    token_verifier: TokenVerifier | None = None,
     clock: Clock = utc_now,
 {%- if cookiecutter.observability == "opentelemetry" %}
     telemetry: Telemetry | None = None,
@@ -65,6 +80,7 @@ def bootstrap(
 ) -> Service:
     """Wire the service; any keyword given replaces the part built from settings."""
     settings = settings or Settings()
+    token_verifier = token_verifier or jwt_token_verifier(settings)
     readiness_probe: ReadinessProbe = always_ready
     close_storage: list[Callback] = []
     if unit_of_work is None:
@@ -95,10 +111,45 @@ def bootstrap(
     )
     return Service(
         use_cases,
+        token_verifier,
         readiness_probe,
         relay,
         on_startup=[relay.start],
         on_shutdown=[relay.stop, *close_storage],
+    )
+
+
+def jwt_token_verifier(settings: Settings) -> JwtTokenVerifier:
+    """Tokens checked against the configured issuer, audience and keys."""
+    keys, algorithms = signing_keys(settings)
+    issuer, audience = settings.auth_issuer, settings.auth_audience
+    if not issuer or not audience:  # settings.py fills them in development
+        raise StartupRefused("set AUTH_ISSUER and AUTH_AUDIENCE")
+    return JwtTokenVerifier(
+        keys,
+        issuer=issuer,
+        audience=audience,
+        algorithms=algorithms,
+        leeway=timedelta(seconds=settings.auth_clock_skew_seconds),
+    )
+
+
+def signing_keys(settings: Settings) -> tuple[SigningKeys, Sequence[str]]:
+    """The one key source the settings name, and the algorithms allowed with it."""
+    if settings.auth_jwks_url:
+        return JwksKeys(settings.auth_jwks_url), settings.auth_algorithms
+    if settings.auth_public_key:
+        try:
+            key = ConfiguredKey.from_pem(settings.auth_public_key)
+        except ValueError as error:
+            raise StartupRefused(f"AUTH_PUBLIC_KEY cannot be used: {error}") from None
+        return key, settings.auth_algorithms
+    if settings.auth_dev_signing_key:
+        return ConfiguredKey(settings.auth_dev_signing_key.get_secret_value()), [DEV_ALGORITHM]
+    raise StartupRefused(
+        "no way to verify tokens: set AUTH_JWKS_URL or AUTH_PUBLIC_KEY (your identity "
+        "provider's), or in development AUTH_DEV_SIGNING_KEY in .env (any 32 or more "
+        "random characters, e.g. from: python -c 'import secrets; print(secrets.token_hex())')"
     )
 
 
@@ -115,7 +166,7 @@ def create_app(settings: Settings | None = None, *, notifier: Notifier | None = 
 {%- if cookiecutter.observability == "opentelemetry" %}
     telemetry = Telemetry.for_service("{{ cookiecutter.project_slug }}")
     service = bootstrap(settings, notifier=notifier, telemetry=telemetry)
-    return expose(http_app(service, settings), telemetry)
+    return expose(http_app(service, settings), telemetry, serve_metrics=settings.serves_metrics)
 {%- else %}
     service = bootstrap(settings, notifier=notifier)
     return http_app(service, settings)
@@ -125,10 +176,12 @@ def create_app(settings: Settings | None = None, *, notifier: Notifier | None = 
 def http_app(service: Service, settings: Settings) -> FastAPI:
     return create_http_app(
         service.use_cases,
+        token_verifier=service.token_verifier,
         readiness_probe=service.readiness_probe,
         on_startup=service.on_startup,
         on_shutdown=service.on_shutdown,
         max_body_bytes=settings.max_request_body_bytes,
         request_timeout_seconds=settings.request_timeout_seconds,
         cors_allowed_origins=settings.cors_allowed_origins,
+        serve_docs=settings.serves_docs,
     )

@@ -2,23 +2,79 @@
 
 ``.env.example`` lists them all. Settings are passed explicitly to the composition root;
 no module reads a global settings object. A secret (a password, a token, an API key) is
-a ``SecretStr`` field without a default: the service refuses to start until the
-environment provides it, and tests/architecture/test_secrets.py keeps it that way.
+a ``SecretStr`` field without a default value (``None`` at most, for a feature that is
+off without it), and tests/architecture/test_secrets.py keeps it that way.
+
+``ENVIRONMENT=production`` closes what development leaves open: no development signing
+key, an issuer and an audience required, no /docs or /metrics unless asked for. Settings
+that break those rules stop every command at start, with a message that says what to set.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ORIGIN = re.compile(r"^https?://[^/\s?#]+$")
+DEVELOPMENT_ISSUER = "{{ cookiecutter.project_slug }}-development"
+DEVELOPMENT_AUDIENCE = "{{ cookiecutter.project_slug }}"
+ASYMMETRIC_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+)
+MIN_DEV_KEY_LENGTH = 32
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # env_ignore_empty: ``NAME=`` (as .env.example writes them) means "the default".
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
+
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        description="production refuses development keys and closes /docs and /metrics",
+    )
+    auth_issuer: str | None = Field(
+        default=None,
+        description="the identity provider tokens must come from (their iss claim); "
+        "required in production, a local name in development",
+    )
+    auth_audience: str | None = Field(
+        default=None,
+        description="this API's identifier at the identity provider (the tokens' aud "
+        "claim); required in production",
+    )
+    auth_jwks_url: str | None = Field(
+        default=None, description="where the identity provider publishes its public keys"
+    )
+    auth_public_key: str | None = Field(
+        default=None, description="a PEM public key to verify tokens with, instead of a JWKS"
+    )
+    auth_algorithms: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=("RS256", "ES256"),
+        description="comma-separated signature algorithms accepted with AUTH_JWKS_URL or "
+        "AUTH_PUBLIC_KEY (asymmetric ones only)",
+    )
+    auth_dev_signing_key: SecretStr | None = Field(
+        default=None,
+        description="development only: the secret that signs and verifies tokens "
+        "from the token command; refused in production",
+    )
+    auth_clock_skew_seconds: int = Field(
+        default=30, ge=0, le=300, description="tolerance for the issuer's clock"
+    )
+    docs_enabled: bool | None = Field(
+        default=None,
+        description="serve /docs, /redoc and /openapi.json; default: on in development only",
+    )
+{%- if cookiecutter.observability == "opentelemetry" %}
+    metrics_enabled: bool | None = Field(
+        default=None, description="serve /metrics; default: on in development only"
+    )
+{%- endif %}
 
     database_url: str = Field(
         default="sqlite+aiosqlite:///./{{ cookiecutter.package_name }}.db",
@@ -50,12 +106,81 @@ class Settings(BaseSettings):
         "scripts may call the API; empty: CORS off",
     )
 
-    @field_validator("cors_allowed_origins", mode="before")
+    @field_validator("cors_allowed_origins", "auth_algorithms", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
-            value = tuple(origin.strip() for origin in value.split(",") if origin.strip())
+            value = tuple(item.strip() for item in value.split(",") if item.strip())
         return value
+
+    @field_validator("auth_algorithms")
+    @classmethod
+    def _check_algorithms(cls, algorithms: tuple[str, ...]) -> tuple[str, ...]:
+        refused = [name for name in algorithms if name not in ASYMMETRIC_ALGORITHMS]
+        if refused or not algorithms:
+            raise ValueError(
+                f"{refused or 'nothing'}: list asymmetric algorithms only, from "
+                f"{sorted(ASYMMETRIC_ALGORITHMS)} (a public key must never verify an HMAC)"
+            )
+        return algorithms
+
+    @field_validator("auth_dev_signing_key")
+    @classmethod
+    def _check_dev_key(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None and len(key.get_secret_value()) < MIN_DEV_KEY_LENGTH:
+            raise ValueError(f"use at least {MIN_DEV_KEY_LENGTH} random characters")
+        return key
+
+    @model_validator(mode="after")
+    def _check_authentication(self) -> Self:
+        sources = [
+            name
+            for name, value in (
+                ("AUTH_JWKS_URL", self.auth_jwks_url),
+                ("AUTH_PUBLIC_KEY", self.auth_public_key),
+                ("AUTH_DEV_SIGNING_KEY", self.auth_dev_signing_key),
+            )
+            if value
+        ]
+        if len(sources) > 1:
+            raise ValueError(f"set only one of {', '.join(sources)}: tokens have one source")
+        if self.environment == "development":
+            self.auth_issuer = self.auth_issuer or DEVELOPMENT_ISSUER
+            self.auth_audience = self.auth_audience or DEVELOPMENT_AUDIENCE
+            return self
+        if self.auth_dev_signing_key is not None:
+            raise ValueError(
+                "ENVIRONMENT=production refuses AUTH_DEV_SIGNING_KEY: anyone holding it "
+                "can sign tokens; set AUTH_JWKS_URL or AUTH_PUBLIC_KEY of your identity "
+                "provider instead"
+            )
+        missing = [
+            name
+            for name, value in (
+                ("AUTH_ISSUER", self.auth_issuer),
+                ("AUTH_AUDIENCE", self.auth_audience),
+            )
+            if not value
+        ]
+        if not sources:
+            missing.append("AUTH_JWKS_URL or AUTH_PUBLIC_KEY")
+        if missing:
+            raise ValueError(f"ENVIRONMENT=production needs {', '.join(missing)}")
+        return self
+
+    @property
+    def serves_docs(self) -> bool:
+        if self.docs_enabled is None:
+            return self.environment == "development"
+        return self.docs_enabled
+{%- if cookiecutter.observability == "opentelemetry" %}
+
+    @property
+    def serves_metrics(self) -> bool:
+        if self.metrics_enabled is None:
+            return self.environment == "development"
+        return self.metrics_enabled
+{%- endif %}
 
     @field_validator("cors_allowed_origins")
     @classmethod

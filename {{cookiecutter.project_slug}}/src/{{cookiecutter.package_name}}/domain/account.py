@@ -1,4 +1,4 @@
-"""An account holds money of one currency and never goes below zero."""
+"""An account holds money of one currency, belongs to one subject, never goes below zero."""
 
 from __future__ import annotations
 
@@ -12,13 +12,15 @@ from {{ cookiecutter.package_name }}.domain.money import Currency, Money
 @dataclass(slots=True)
 class Account:
     id: AccountId
+    owner: str
+    """The subject of the principal that opened it (see ``domain/principal.py``)."""
     owner_email: str
     currency: Currency
     balance: Money
 
     @classmethod
-    def open(cls, owner_email: str, currency: Currency) -> Account:
-        return cls(new_account_id(), owner_email, currency, Money.zero(currency))
+    def open(cls, owner: str, owner_email: str, currency: Currency) -> Account:
+        return cls(new_account_id(), owner, owner_email, currency, Money.zero(currency))
 
     def deposit(self, amount: Money) -> None:
         if not amount.is_positive:

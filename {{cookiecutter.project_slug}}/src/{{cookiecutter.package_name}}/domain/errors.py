@@ -52,6 +52,35 @@ class IdempotencyKeyReused(DomainError):
     code = "idempotency_key_reused"
 
 
+class Unauthenticated(DomainError):
+    """The request carries no credentials; send a bearer token."""
+
+    code = "unauthenticated"
+
+
+class InvalidToken(Unauthenticated):
+    """The credentials are not valid: expired, not yet valid, for another issuer or
+    audience, badly signed or signed with an unknown key."""
+
+    code = "invalid_token"
+
+
+class PermissionDenied(DomainError):
+    """The principal is known but lacks the scope this action needs."""
+
+    code = "insufficient_scope"
+
+    def __init__(self, scope: str) -> None:
+        self.scope = str(scope)  # the plain name, also of a ``Scope`` member
+        super().__init__(f"this action needs the {self.scope} scope")
+
+
+class IdentityProviderUnavailable(DomainError):
+    """The keys that verify tokens cannot be fetched right now; the request was not run."""
+
+    code = "identity_provider_unavailable"
+
+
 class StorageError(DomainError):
     """The storage failed to do the work, through no fault of the request."""
 

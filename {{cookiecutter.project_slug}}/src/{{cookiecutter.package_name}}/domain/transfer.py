@@ -21,6 +21,8 @@ class Transfer:
     destination_id: AccountId
     amount: Money
     created_at: datetime
+    requested_by: str
+    """The subject that asked for it; its idempotency key is unique among that subject's."""
     idempotency_key: str | None = None
 
     @classmethod
@@ -31,6 +33,7 @@ class Transfer:
         amount: Money,
         *,
         at: datetime,
+        requested_by: str,
         idempotency_key: str | None = None,
     ) -> Transfer:
         """Apply the business rules, move the money, and return the record of it."""
@@ -42,7 +45,9 @@ class Transfer:
             raise CurrencyMismatch("both accounts and the amount must share one currency")
         source.withdraw(amount)
         destination.deposit(amount)
-        return cls(new_transfer_id(), source.id, destination.id, amount, at, idempotency_key)
+        return cls(
+            new_transfer_id(), source.id, destination.id, amount, at, requested_by, idempotency_key
+        )
 
     def counterpart_of(self, account_id: AccountId) -> AccountId:
         return self.destination_id if account_id == self.source_id else self.source_id

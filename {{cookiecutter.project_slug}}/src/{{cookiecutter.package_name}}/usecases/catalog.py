@@ -1,8 +1,10 @@
 """Every use case of the service, wired to one unit-of-work factory.
 
 Entry points (the HTTP adapter, a CLI, a worker) receive this object and call use cases
-through it; they never build one themselves. Each field is typed as a plain async callable
-so the composition root may wrap one (tracing, metrics) without changing any caller.
+through it; they never build one themselves. Every use case takes the ``Principal``
+asking first and decides itself what that principal may do. Each field is typed as a
+plain async callable so the composition root may wrap one (tracing, metrics) without
+changing any caller.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.ids import AccountId
 from {{ cookiecutter.package_name }}.domain.ports.clock import Clock, utc_now
 from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWorkFactory
+from {{ cookiecutter.package_name }}.domain.principal import Principal
 from {{ cookiecutter.package_name }}.usecases.deposit import Deposit, DepositRequest
 from {{ cookiecutter.package_name }}.usecases.get_account import GetAccount
 from {{ cookiecutter.package_name }}.usecases.list_transfers import (
@@ -31,11 +34,11 @@ from {{ cookiecutter.package_name }}.usecases.transfer_funds import (
 
 @dataclass(frozen=True, slots=True)
 class UseCases:
-    open_account: Callable[[OpenAccountRequest], Awaitable[Account]]
-    deposit: Callable[[DepositRequest], Awaitable[Account]]
-    transfer_funds: Callable[[TransferRequest], Awaitable[TransferOutcome]]
-    get_account: Callable[[AccountId], Awaitable[Account]]
-    list_transfers: Callable[[ListTransfersRequest], Awaitable[TransferPage]]
+    open_account: Callable[[Principal, OpenAccountRequest], Awaitable[Account]]
+    deposit: Callable[[Principal, DepositRequest], Awaitable[Account]]
+    transfer_funds: Callable[[Principal, TransferRequest], Awaitable[TransferOutcome]]
+    get_account: Callable[[Principal, AccountId], Awaitable[Account]]
+    list_transfers: Callable[[Principal, ListTransfersRequest], Awaitable[TransferPage]]
 
     @classmethod
     def wired_to(cls, unit_of_work: UnitOfWorkFactory, *, clock: Clock = utc_now) -> UseCases:

@@ -1,4 +1,4 @@
-"""Put money into an account from outside the ledger."""
+"""Put money into an account from outside the ledger: an administrator's action."""
 
 from dataclasses import dataclass
 
@@ -8,6 +8,8 @@ from {{ cookiecutter.package_name }}.domain.ids import AccountId
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.ports.clock import Clock, utc_now
 from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWorkFactory
+from {{ cookiecutter.package_name }}.domain.principal import Principal, Scope
+from {{ cookiecutter.package_name }}.usecases.access import require_scope
 from {{ cookiecutter.package_name }}.usecases.retry import retry_on_conflict
 
 
@@ -19,13 +21,17 @@ class DepositRequest:
 
 @dataclass(frozen=True, slots=True)
 class Deposit:
+    """Money that enters the ledger is created here, so only ``ledger:admin`` may, into
+    any account: the owner of an account cannot mint money into it."""
+
     unit_of_work: UnitOfWorkFactory
     clock: Clock = utc_now
 
-    async def __call__(self, request: DepositRequest) -> Account:
-        return await retry_on_conflict(lambda: self._deposit_once(request))
+    async def __call__(self, principal: Principal, request: DepositRequest) -> Account:
+        require_scope(principal, Scope.ADMIN)
+        return await retry_on_conflict(lambda: self._deposit_once(principal, request))
 
-    async def _deposit_once(self, request: DepositRequest) -> Account:
+    async def _deposit_once(self, principal: Principal, request: DepositRequest) -> Account:
         async with self.unit_of_work() as uow:
             account = (await uow.accounts.lock_many([request.account_id]))[request.account_id]
             account.deposit(request.amount)
@@ -35,6 +41,7 @@ class Deposit:
                     AuditAction.DEPOSIT_MADE,
                     account.id,
                     at=self.clock(),
+                    actor=principal.subject,
                     amount_minor_units=str(request.amount.minor_units),
                 )
             )

@@ -1,16 +1,18 @@
-"""One page of an account's transfers, each with its counterpart account.
+"""One page of the transfers in and out of one of the principal's accounts.
 
-The counterparts are loaded with ONE batch call for the whole page, never one query per
-transfer: the SQL statement count of this use case does not grow with the page size.
+Each line names the counterpart account by id only: who owns it is none of the
+principal's business. Two statements whatever the page size: the account (to check
+whose it is), then the page.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.ids import AccountId
 from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWorkFactory
+from {{ cookiecutter.package_name }}.domain.principal import Principal, Scope
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
+from {{ cookiecutter.package_name }}.usecases.access import owned_by, require_scope
 
 MAX_PAGE_SIZE = 100
 
@@ -25,7 +27,7 @@ class ListTransfersRequest:
 @dataclass(frozen=True, slots=True)
 class TransferLine:
     transfer: Transfer
-    counterpart: Account
+    counterpart_id: AccountId
     incoming: bool
 
 
@@ -40,21 +42,19 @@ class TransferPage:
 class ListTransfers:
     unit_of_work: UnitOfWorkFactory
 
-    async def __call__(self, request: ListTransfersRequest) -> TransferPage:
+    async def __call__(self, principal: Principal, request: ListTransfersRequest) -> TransferPage:
+        require_scope(principal, Scope.READ)
         limit = max(1, min(request.limit, MAX_PAGE_SIZE))
         offset = max(0, request.offset)
         async with self.unit_of_work(read_only=True) as uow:
-            await uow.accounts.get(request.account_id)
+            owned_by(principal, await uow.accounts.get(request.account_id))
             transfers = await uow.transfers.list_for_account(
                 request.account_id, limit=limit, offset=offset
-            )
-            counterparts = await uow.accounts.get_many(
-                {transfer.counterpart_of(request.account_id) for transfer in transfers}
             )
         lines = [
             TransferLine(
                 transfer,
-                counterparts[transfer.counterpart_of(request.account_id)],
+                transfer.counterpart_of(request.account_id),
                 incoming=transfer.destination_id == request.account_id,
             )
             for transfer in transfers

@@ -1,9 +1,10 @@
-"""Move money between two accounts, exactly once per idempotency key.
+"""Move money out of one of the principal's accounts, exactly once per idempotency key.
 
 Both accounts are locked with one batch call in id order, so two opposite transfers
 running at the same time wait for each other instead of deadlocking. The balances, the
 transfer, its audit entry and its "transfer completed" notice are written in one unit of
-work: all of them or none.
+work: all of them or none. Idempotency keys are the principal's own: the same key sent by
+two subjects names two different transfers.
 """
 
 from dataclasses import dataclass
@@ -18,7 +19,9 @@ from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.notice import Notice
 from {{ cookiecutter.package_name }}.domain.ports.clock import Clock, utc_now
 from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from {{ cookiecutter.package_name }}.domain.principal import Principal, Scope
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
+from {{ cookiecutter.package_name }}.usecases.access import owned_by, require_scope
 from {{ cookiecutter.package_name }}.usecases.retry import retry_on_conflict
 
 
@@ -42,28 +45,32 @@ class TransferFunds:
     unit_of_work: UnitOfWorkFactory
     clock: Clock = utc_now
 
-    async def __call__(self, request: TransferRequest) -> TransferOutcome:
+    async def __call__(self, principal: Principal, request: TransferRequest) -> TransferOutcome:
+        require_scope(principal, Scope.WRITE)
         try:
-            return await retry_on_conflict(lambda: self._transfer_once(request))
+            return await retry_on_conflict(lambda: self._transfer_once(principal, request))
         except DuplicateIdempotencyKey:
             # A concurrent request with the same key committed first: answer with its result.
             async with self.unit_of_work(read_only=True) as uow:
-                outcome = await self._previous_outcome(uow, request)
+                outcome = await self._previous_outcome(uow, principal, request)
             if outcome is None:
                 raise
             return outcome
 
-    async def _transfer_once(self, request: TransferRequest) -> TransferOutcome:
+    async def _transfer_once(
+        self, principal: Principal, request: TransferRequest
+    ) -> TransferOutcome:
         async with self.unit_of_work() as uow:
-            previous = await self._previous_outcome(uow, request)
+            previous = await self._previous_outcome(uow, principal, request)
             if previous is not None:
                 return previous
             accounts = await uow.accounts.lock_many([request.source_id, request.destination_id])
             transfer = Transfer.between(
-                accounts[request.source_id],
+                owned_by(principal, accounts[request.source_id]),
                 accounts[request.destination_id],
                 request.amount,
                 at=self.clock(),
+                requested_by=principal.subject,
                 idempotency_key=request.idempotency_key,
             )
             await uow.accounts.update_balances(list(accounts.values()))
@@ -73,6 +80,7 @@ class TransferFunds:
                     AuditAction.TRANSFER_COMPLETED,
                     transfer.id,
                     at=transfer.created_at,
+                    actor=principal.subject,
                     source_id=str(transfer.source_id),
                     destination_id=str(transfer.destination_id),
                     amount_minor_units=str(transfer.amount.minor_units),
@@ -84,11 +92,13 @@ class TransferFunds:
 
     @staticmethod
     async def _previous_outcome(
-        uow: UnitOfWork, request: TransferRequest
+        uow: UnitOfWork, principal: Principal, request: TransferRequest
     ) -> TransferOutcome | None:
         if request.idempotency_key is None:
             return None
-        previous = await uow.transfers.get_by_idempotency_key(request.idempotency_key)
+        previous = await uow.transfers.get_by_idempotency_key(
+            principal.subject, request.idempotency_key
+        )
         if previous is None:
             return None
         if not previous.same_request_as(request.source_id, request.destination_id, request.amount):

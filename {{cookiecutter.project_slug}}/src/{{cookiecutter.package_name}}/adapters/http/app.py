@@ -16,18 +16,20 @@ from {{ cookiecutter.package_name }}.adapters.http.routes.health import (
     health_router,
 )
 from {{ cookiecutter.package_name }}.adapters.http.routes.transfers import transfers_router
+from {{ cookiecutter.package_name }}.domain.ports.token_verifier import TokenVerifier
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
 DEFAULT_REQUEST_TIMEOUT_SECONDS = 30.0
 CORS_METHODS = ("GET", "POST")
-CORS_REQUEST_HEADERS = ("Content-Type", "Idempotency-Key", "X-Request-ID")
+CORS_REQUEST_HEADERS = ("Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID")
 CORS_RESPONSE_HEADERS = ("Idempotent-Replayed", "X-Request-ID")
 
 
 def create_http_app(
     use_cases: UseCases,
     *,
+    token_verifier: TokenVerifier,
     readiness_probe: ReadinessProbe,
     on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
@@ -35,6 +37,7 @@ def create_http_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     request_timeout_seconds: float = DEFAULT_REQUEST_TIMEOUT_SECONDS,
     cors_allowed_origins: Sequence[str] = (),
+    serve_docs: bool = False,
 ) -> FastAPI:
     """An app serving ``use_cases``.
 
@@ -42,6 +45,8 @@ def create_http_app(
     in order after the last one (uvicorn lets in-flight requests finish first). A body
     over ``max_body_bytes`` gets 413, a request over ``request_timeout_seconds`` gets 504.
     CORS stays off (browsers refuse other origins' scripts) unless origins are listed.
+    Every route but the health checks needs a token ``token_verifier`` accepts; /docs,
+    /redoc and /openapi.json exist only with ``serve_docs``.
     """
 
     @asynccontextmanager
@@ -52,7 +57,14 @@ def create_http_app(
         for callback in on_shutdown:
             await callback()
 
-    app = FastAPI(title=title, lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        lifespan=lifespan,
+        openapi_url="/openapi.json" if serve_docs else None,
+        docs_url="/docs" if serve_docs else None,
+        redoc_url="/redoc" if serve_docs else None,
+    )
+    app.state.token_verifier = token_verifier  # what adapters/http/auth.py verifies with
     install_error_handlers(app)
     app.include_router(accounts_router(use_cases))
     app.include_router(transfers_router(use_cases))

@@ -23,6 +23,8 @@ from {{ cookiecutter.package_name }}.adapters.http.schemas import (
 from {{ cookiecutter.package_name }}.domain import errors
 
 STATUS_OF: dict[type[errors.DomainError], int] = {
+    errors.Unauthenticated: 401,
+    errors.PermissionDenied: 403,
     errors.AccountNotFound: 404,
     errors.AccountAlreadyExists: 409,
     errors.DuplicateIdempotencyKey: 409,
@@ -33,6 +35,7 @@ STATUS_OF: dict[type[errors.DomainError], int] = {
     errors.InvalidTransfer: 422,
     errors.CurrencyMismatch: 422,
     errors.StorageUnavailable: 503,
+    errors.IdentityProviderUnavailable: 503,
 }
 DEFAULT_DOMAIN_STATUS = 409
 
@@ -45,12 +48,29 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 parse included), 500 unexpected failure, 503 storage unavailable, 504 over the time limit.
 """
 
+AUTH_RESPONSES: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorOut, "description": "No bearer token, or one that is not valid"},
+    403: {"model": ErrorOut, "description": "The token lacks the scope this operation needs"},
+}
+"""Declared on every route that needs a token (all but the health checks)."""
+
 
 def status_of(error: errors.DomainError) -> int:
     for error_type in type(error).__mro__:
         if error_type in STATUS_OF:
             return STATUS_OF[error_type]
     return DEFAULT_DOMAIN_STATUS
+
+
+def challenge(error: errors.DomainError) -> dict[str, str] | None:
+    """The ``WWW-Authenticate`` header RFC 6750 asks for with a 401 or 403."""
+    if isinstance(error, errors.InvalidToken):
+        return {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+    if isinstance(error, errors.Unauthenticated):
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(error, errors.PermissionDenied):
+        return {"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{error.scope}"'}
+    return None
 
 
 def error_response(
@@ -70,7 +90,7 @@ def error_response(
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(errors.DomainError)
     async def on_domain_error(_request: Request, error: errors.DomainError) -> JSONResponse:
-        return error_response(status_of(error), error.code, str(error))
+        return error_response(status_of(error), error.code, str(error), headers=challenge(error))
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -86,16 +86,16 @@ class TransferOut(Body):
 class TransferLineOut(Body):
     transfer: TransferOut
     direction: str = Field(description="'in' or 'out', seen from the listed account")
-    counterpart_account_id: uuid.UUID
-    counterpart_owner_email: str
+    counterpart_account_id: uuid.UUID = Field(
+        description="the other account; whose it is is not disclosed"
+    )
 
     @classmethod
     def of(cls, line: TransferLine) -> TransferLineOut:
         return cls(
             transfer=TransferOut.of(line.transfer),
             direction="in" if line.incoming else "out",
-            counterpart_account_id=line.counterpart.id,
-            counterpart_owner_email=line.counterpart.owner_email,
+            counterpart_account_id=line.counterpart_id,
         )
 
 

@@ -47,12 +47,9 @@ class MemoryAccountRepository(AccountRepository):
         except KeyError:
             raise AccountNotFound(f"no account {account_id}") from None
 
-    async def get_many(self, account_ids: Collection[AccountId]) -> dict[AccountId, Account]:
-        accounts = self._state.accounts
-        return {id_: copy.copy(accounts[id_]) for id_ in sorted(account_ids) if id_ in accounts}
-
     async def lock_many(self, account_ids: Collection[AccountId]) -> dict[AccountId, Account]:
-        found = await self.get_many(account_ids)
+        accounts = self._state.accounts
+        found = {id_: copy.copy(accounts[id_]) for id_ in sorted(account_ids) if id_ in accounts}
         missing = set(account_ids) - found.keys()
         if missing:
             raise AccountNotFound(f"no account {', '.join(sorted(map(str, missing)))}")
@@ -74,12 +71,16 @@ class MemoryTransferRepository(TransferRepository):
         if missing:
             raise AccountNotFound(f"no account {', '.join(sorted(map(str, missing)))}")
         key = transfer.idempotency_key
-        if key is not None and await self.get_by_idempotency_key(key) is not None:
+        if key is not None and await self.get_by_idempotency_key(transfer.requested_by, key):
             raise DuplicateIdempotencyKey(f"idempotency key {key!r} already used")
         self._state.transfers[transfer.id] = transfer
 
-    async def get_by_idempotency_key(self, key: str) -> Transfer | None:
-        matches = (t for t in self._state.transfers.values() if t.idempotency_key == key)
+    async def get_by_idempotency_key(self, requested_by: str, key: str) -> Transfer | None:
+        matches = (
+            transfer
+            for transfer in self._state.transfers.values()
+            if (transfer.requested_by, transfer.idempotency_key) == (requested_by, key)
+        )
         return next(matches, None)
 
     async def list_for_account(

@@ -45,6 +45,7 @@ class SqlAccountRepository(AccountRepository):
                 statements.INSERT_ACCOUNT,
                 {
                     "id": account.id,
+                    "owner": account.owner,
                     "owner_email": account.owner_email,
                     "currency": account.currency.value,
                     "balance_minor_units": account.balance.minor_units,
@@ -60,15 +61,6 @@ class SqlAccountRepository(AccountRepository):
         if row is None:
             raise AccountNotFound(f"no account {account_id}")
         return _account(row)
-
-    async def get_many(self, account_ids: Collection[AccountId]) -> dict[AccountId, Account]:
-        if not account_ids:
-            return {}
-        with domain_errors():
-            result = await self._connection.execute(
-                statements.ACCOUNTS_BY_IDS, {"account_ids": list(account_ids)}
-            )
-        return {row.id: _account(row) for row in result}
 
     async def lock_many(self, account_ids: Collection[AccountId]) -> dict[AccountId, Account]:
         wanted = set(account_ids)
@@ -104,14 +96,15 @@ class SqlTransferRepository(TransferRepository):
                     "amount_minor_units": transfer.amount.minor_units,
                     "currency": transfer.amount.currency.value,
                     "created_at": transfer.created_at,
+                    "requested_by": transfer.requested_by,
                     "idempotency_key": transfer.idempotency_key,
                 },
             )
 
-    async def get_by_idempotency_key(self, key: str) -> Transfer | None:
+    async def get_by_idempotency_key(self, requested_by: str, key: str) -> Transfer | None:
         with domain_errors():
             result = await self._connection.execute(
-                statements.TRANSFER_BY_IDEMPOTENCY_KEY, {"key": key}
+                statements.TRANSFER_BY_IDEMPOTENCY_KEY, {"requested_by": requested_by, "key": key}
             )
             row = result.one_or_none()
         return None if row is None else _transfer(row)
@@ -198,7 +191,11 @@ class SqlOutbox(Outbox):
 def _account(row: Row[Any]) -> Account:
     currency = Currency(row.currency)
     return Account(
-        AccountId(row.id), row.owner_email, currency, Money(row.balance_minor_units, currency)
+        AccountId(row.id),
+        row.owner,
+        row.owner_email,
+        currency,
+        Money(row.balance_minor_units, currency),
     )
 
 
@@ -209,6 +206,7 @@ def _transfer(row: Row[Any]) -> Transfer:
         AccountId(row.destination_id),
         Money(row.amount_minor_units, Currency(row.currency)),
         row.created_at,
+        row.requested_by,
         row.idempotency_key,
     )
 

@@ -16,12 +16,12 @@ from {{ cookiecutter.package_name }}.adapters.sql.tables import (
 
 INSERT_ACCOUNT = insert(accounts)
 ACCOUNT_BY_ID = select(accounts).where(accounts.c.id == bindparam("account_id"))
-ACCOUNTS_BY_IDS = (
+ACCOUNTS_BY_IDS_FOR_UPDATE = (
     select(accounts)
     .where(accounts.c.id.in_(bindparam("account_ids", expanding=True)))
     .order_by(accounts.c.id)
+    .with_for_update()
 )
-ACCOUNTS_BY_IDS_FOR_UPDATE = ACCOUNTS_BY_IDS.with_for_update()
 """Locks rows in id order, so two transfers between the same accounts cannot deadlock."""
 SET_BALANCE = (
     update(accounts)
@@ -31,7 +31,8 @@ SET_BALANCE = (
 
 INSERT_TRANSFER = insert(transfers)
 TRANSFER_BY_IDEMPOTENCY_KEY = select(transfers).where(
-    transfers.c.idempotency_key == bindparam("key")
+    transfers.c.requested_by == bindparam("requested_by"),
+    transfers.c.idempotency_key == bindparam("key"),
 )
 TRANSFERS_OF_ACCOUNT = (
     select(transfers)

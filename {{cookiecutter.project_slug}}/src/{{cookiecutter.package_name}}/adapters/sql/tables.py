@@ -18,9 +18,12 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    UniqueConstraint,
     Uuid,
 )
 from sqlalchemy.types import TypeDecorator
+
+from {{ cookiecutter.package_name }}.domain.principal import MAX_SUBJECT_LENGTH
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -54,6 +57,7 @@ accounts = Table(
     "accounts",
     metadata,
     Column("id", Uuid, primary_key=True),
+    Column("owner", String(MAX_SUBJECT_LENGTH), nullable=False),
     Column("owner_email", String(320), nullable=False),
     Column("currency", String(3), nullable=False),
     Column("balance_minor_units", BigInteger, nullable=False),
@@ -69,7 +73,9 @@ transfers = Table(
     Column("amount_minor_units", BigInteger, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
-    Column("idempotency_key", String(255), nullable=True, unique=True),
+    Column("requested_by", String(MAX_SUBJECT_LENGTH), nullable=False),
+    Column("idempotency_key", String(255), nullable=True),
+    UniqueConstraint("requested_by", "idempotency_key"),
     Index(None, "source_id", "created_at"),
     Index(None, "destination_id", "created_at"),
 )

@@ -25,9 +25,6 @@ class AccountRepository(Protocol):
     async def get(self, account_id: AccountId) -> Account:
         """Return the account; raise ``AccountNotFound`` if there is none."""
 
-    async def get_many(self, account_ids: Collection[AccountId]) -> dict[AccountId, Account]:
-        """Return the accounts that exist among ``account_ids``, in one round trip."""
-
     async def lock_many(self, account_ids: Collection[AccountId]) -> dict[AccountId, Account]:
         """Fetch and lock all of ``account_ids`` in one call, in id order, for an update.
 
@@ -41,10 +38,15 @@ class AccountRepository(Protocol):
 
 class TransferRepository(Protocol):
     async def add(self, transfer: Transfer) -> None:
-        """Store a transfer; raise ``DuplicateIdempotencyKey`` if its key is taken."""
+        """Store a transfer; raise ``DuplicateIdempotencyKey`` if its requester already
+        used its key."""
 
-    async def get_by_idempotency_key(self, key: str) -> Transfer | None:
-        """Return the transfer made with this idempotency key, if any."""
+    async def get_by_idempotency_key(self, requested_by: str, key: str) -> Transfer | None:
+        """Return the transfer ``requested_by`` made with this idempotency key, if any.
+
+        Keys are scoped to the subject that sent them: two callers who happen to pick the
+        same key never see each other's transfers.
+        """
 
     async def list_for_account(
         self, account_id: AccountId, *, limit: int, offset: int

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from {{ cookiecutter.package_name }}.adapters.http.errors import ERROR_RESPONSES
+from {{ cookiecutter.package_name }}.adapters.http.auth import Caller
+from {{ cookiecutter.package_name }}.adapters.http.errors import AUTH_RESPONSES, ERROR_RESPONSES
 from {{ cookiecutter.package_name }}.adapters.http.schemas import (
     AccountOut,
     DepositBody,
@@ -28,30 +29,38 @@ MAX_OFFSET = 1_000_000
 
 
 def accounts_router(use_cases: UseCases) -> APIRouter:
-    router = APIRouter(prefix="/accounts", tags=["accounts"], responses=ERROR_RESPONSES)
+    router = APIRouter(
+        prefix="/accounts", tags=["accounts"], responses=ERROR_RESPONSES | AUTH_RESPONSES
+    )
 
     @router.post("", status_code=status.HTTP_201_CREATED)
-    async def open_account(body: OpenAccountBody) -> AccountOut:
+    async def open_account(caller: Caller, body: OpenAccountBody) -> AccountOut:
+        """Open an account owned by the caller. Scope: ``ledger:write``."""
         request = OpenAccountRequest(body.owner_email, body.currency)
-        return AccountOut.of(await use_cases.open_account(request))
+        return AccountOut.of(await use_cases.open_account(caller, request))
 
     @router.get("/{account_id}")
-    async def get_account(account_id: uuid.UUID) -> AccountOut:
-        return AccountOut.of(await use_cases.get_account(AccountId(account_id)))
+    async def get_account(caller: Caller, account_id: uuid.UUID) -> AccountOut:
+        """One of the caller's accounts; anyone else's is a 404. Scope: ``ledger:read``."""
+        return AccountOut.of(await use_cases.get_account(caller, AccountId(account_id)))
 
     @router.post("/{account_id}/deposits")
-    async def deposit(account_id: uuid.UUID, body: DepositBody) -> AccountOut:
+    async def deposit(caller: Caller, account_id: uuid.UUID, body: DepositBody) -> AccountOut:
+        """Money entering the ledger, into any account. Scope: ``ledger:admin``."""
         amount = Money(body.amount_minor_units, body.currency)
-        account = await use_cases.deposit(DepositRequest(AccountId(account_id), amount))
+        account = await use_cases.deposit(caller, DepositRequest(AccountId(account_id), amount))
         return AccountOut.of(account)
 
     @router.get("/{account_id}/transfers")
     async def list_transfers(
+        caller: Caller,
         account_id: uuid.UUID,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> TransferPageOut:
+        """Transfers in and out of one of the caller's accounts, newest first.
+        Scope: ``ledger:read``."""
         request = ListTransfersRequest(AccountId(account_id), limit=limit, offset=offset)
-        return TransferPageOut.of(await use_cases.list_transfers(request))
+        return TransferPageOut.of(await use_cases.list_transfers(caller, request))
 
     return router
