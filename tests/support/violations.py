@@ -28,6 +28,13 @@ UNIT_OF_WORK_CONTRACT = (
     "tests/contract/test_unit_of_work.py",
 )
 QUERY_CONTRACT = ("pytest", "-q", "-p", "no:cacheprovider", "tests/contract/test_queries.py")
+ROUTE_PROTECTION = (
+    "pytest",
+    "-q",
+    "-p",
+    "no:cacheprovider",
+    "tests/api/test_route_protection.py",
+)
 
 DOMAIN_RULE = "Domain imports only itself and the standard library, minus its I/O modules"
 USE_CASES_RULE = "Use cases import only themselves, the domain and the standard library"
@@ -51,6 +58,10 @@ def replacing(old: str, new: str) -> Edit:
         return text.replace(old, new, 1)
 
     return edit
+
+
+def both(first: Edit, second: Edit) -> Edit:
+    return lambda text: second(first(text))
 
 
 def adding_runtime_dependency(requirement: str) -> Edit:
@@ -211,26 +222,37 @@ VIOLATIONS = {
         UNIT_OF_WORK_CONTRACT,
         ("FAILED", "test_work_left_without_commit_is_gone[memory]"),
     ),
-    "list use case loads accounts one by one": Violation(
-        "listing transfers loads each counterpart account with its own call (N+1)",
-        "usecases/list_transfers.py",
+    "sql outbox marks notices one by one": Violation(
+        "the SQL outbox marks delivered notices with one statement each (N+1)",
+        "adapters/sql/repositories.py",
         lambda package: replacing(
-            "counterparts = await uow.accounts.get_many(\n"
-            "                {transfer.counterpart_of(request.account_id)"
-            " for transfer in transfers}\n"
-            "            )",
-            "counterparts = {\n"
-            "                other: await uow.accounts.get(other)\n"
-            "                for other in {t.counterpart_of(request.account_id)"
-            " for t in transfers}\n"
-            "            }",
+            "            result = await self._connection.execute(\n"
+            '                statements.MARK_DELIVERED, {"notice_ids": list(wanted), "at": at}\n'
+            "            )\n"
+            "            found = set(result.scalars())\n",
+            "            found = set()\n"
+            "            for notice_id in wanted:\n"
+            "                result = await self._connection.execute(\n"
+            '                    statements.MARK_DELIVERED, {"notice_ids": [notice_id], "at": at}\n'
+            "                )\n"
+            "                found |= set(result.scalars())\n",
         ),
         QUERY_CONTRACT,
-        (
-            "FAILED",
-            "test_listing_issues_a_constant_number_of_statements[sqlite]",
-            "test_listing_makes_the_same_port_calls_whatever_the_page_size[memory]",
+        ("FAILED", "test_marking_notices_delivered_issues_one_statement_per_batch[sqlite]"),
+    ),
+    "a route drops its authentication": Violation(
+        "GET /accounts/{account_id} no longer takes the caller from the bearer token",
+        "adapters/http/routes/accounts.py",
+        lambda package: both(
+            replacing(
+                "async def get_account(caller: Caller, account_id: uuid.UUID) -> AccountOut:\n",
+                "async def get_account(account_id: uuid.UUID) -> AccountOut:\n"
+                '        caller = Principal.of("anyone", "ledger:read")\n',
+            ),
+            appending(f"from {package}.domain.principal import Principal"),
         ),
+        ROUTE_PROTECTION,
+        ("FAILED", "/accounts/{account_id}"),
     ),
     "a contract allows a third-party package": Violation(
         "the domain's contract allows pydantic by name",

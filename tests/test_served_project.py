@@ -1,0 +1,128 @@
+"""The README's first steps work on a fresh bake: serve it, then call it as the README says.
+
+The default project is served the way ``make run`` serves it (migrate, then ``serve``,
+with the development key the template wrote into ``.env``), and the README's own
+"Try it" block runs unchanged in bash against it: tokens from the ``token`` command, an
+account each for two subjects, a deposit with an admin token, a transfer, a listing; then
+the same account without a token (401) and with the other subject's token (404).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CheckedVariant
+from tests.support.options import DEFAULT_VARIANT
+from tests.support.toolchain import Running, Toolchain, start
+from tests.support.variants import SyncedProject
+
+pytestmark = [
+    pytest.mark.gates,
+    pytest.mark.variant(DEFAULT_VARIANT),
+    pytest.mark.xdist_group(DEFAULT_VARIANT),
+]
+
+TRY_IT = re.compile(
+    r"^Try it, in a second terminal\..*?^```sh\n(.*?)^```", re.DOTALL | re.MULTILINE
+)
+START_SECONDS = 60
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_until_live(server: Running, url: str) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        outcome = server.poll()
+        assert outcome is None, f"the server exited:\n{outcome and outcome.output}"
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"{url}/health/live", timeout=1),
+        ):
+            return
+        time.sleep(0.1)
+    pytest.fail(f"the server did not answer {url}/health/live within {START_SECONDS} s")
+
+
+@pytest.fixture(scope="module")
+def project(checked_variant: CheckedVariant) -> SyncedProject:
+    return checked_variant(DEFAULT_VARIANT).project
+
+
+@pytest.fixture(scope="module")
+def served(
+    project: SyncedProject, toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The project served on a free port, over a SQLite file of its own (not in the
+    project folder, which the other gate tests compare with what was baked)."""
+    database = tmp_path_factory.mktemp("served") / "served.db"
+    port = free_port()
+    env = {
+        **toolchain.env,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "PORT": str(port),
+    }
+    slug = project.path.name
+    migrated = start(toolchain.tool(slug, "migrate"), project.path, env, START_SECONDS).wait()
+    assert migrated.returncode == 0, migrated.output
+    server = start(toolchain.tool(slug, "serve"), project.path, env, timeout=900)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_live(server, url)
+        yield url
+    finally:
+        server.process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            server.process.wait(timeout=15)
+        server.stop()
+
+
+@pytest.mark.skipif(
+    shutil.which("curl") is None, reason="curl is not installed (.ci/run installs it)"
+)
+def test_the_readme_flow_opens_deposits_transfers_and_lists_and_refuses_strangers(
+    project: SyncedProject, toolchain: Toolchain, served: str
+) -> None:
+    readme = (project.path / "README.md").read_text(encoding="utf-8")
+    block = TRY_IT.search(readme)
+    assert block is not None, "README.md has a 'Try it, in a second terminal.' sh block"
+    uv_folder = str(Path(toolchain.uv).parent)
+    env = {
+        **toolchain.env,
+        "API": served,
+        "PATH": f"{uv_folder}{os.pathsep}{toolchain.env.get('PATH', '')}",
+    }
+
+    ran = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", block.group(1)],
+        cwd=project.path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert ran.returncode == 0, f"{ran.stdout}\n{ran.stderr}"
+    lines = ran.stdout.splitlines()
+    assert '"balance_minor_units":1000' in lines[0], "the admin's deposit"
+    assert '"amount_minor_units":250' in lines[1], "the transfer"
+    assert '"direction":"out"' in lines[2], "the listing"
+    assert '"owner_email"' not in lines[2], "a listing never shows who owns the counterpart"
+    assert lines[3:] == ["401", "404"], "no token, then the other subject's token"
