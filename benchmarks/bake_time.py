@@ -61,7 +61,7 @@ def bake(
         encoding="utf-8",
     )
     output = into / "out"
-    command = [*cookiecutter_command(), "--no-input", template, "-o", output]
+    command: list[str | Path] = [*cookiecutter_command(), "--no-input", template, "-o", output]
     command += ["--config-file", config, *answers]
     seconds, _ = run_timed(command, env=env)
     (project,) = output.iterdir()

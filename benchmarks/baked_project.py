@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -49,6 +50,17 @@ class BakedProject:
         command = ["uv", "run", "--no-sync", self.command, "migrate"]
         run_timed(command, cwd=self.folder, env=child_env(DATABASE_URL=database_url))
 
+    def dev_token(
+        self, settings: dict[str, str], subject: str, scopes: Sequence[str], minutes: int
+    ) -> str:
+        """A development token from the project's own ``token`` command (its last line),
+        signed with the key in ``settings`` (given in the environment, which wins over
+        the bake's ``.env``)."""
+        command = ["uv", "run", "--no-sync", self.command, "token", "--subject", subject]
+        command += ["--scope", " ".join(scopes), "--minutes", str(minutes)]
+        _, result = run_timed(command, cwd=self.folder, env=child_env(**settings))
+        return last_line_of(result.stdout)
+
     def run_script(self, name: str, spec: dict[str, Any]) -> str:
         """Run ``benchmarks/<name>`` with the project's Python, ``spec`` as JSON on stdin.
 
@@ -59,7 +71,8 @@ class BakedProject:
         return result.stdout
 
     def install_reference_drivers(self) -> None:
-        command = ["uv", "pip", "install", "-q", "--python", self.python, *REFERENCE_DRIVERS]
+        command: list[str | Path] = ["uv", "pip", "install", "-q", "--python", self.python]
+        command += REFERENCE_DRIVERS
         run_timed(command)
 
     def postgres_launcher(self) -> ModuleType:
@@ -77,6 +90,13 @@ class BakedProject:
         sys.modules[name] = module  # dataclasses look their module up while it runs
         spec.loader.exec_module(module)
         return module
+
+
+def last_line_of(output: str) -> str:
+    lines = output.strip().splitlines()
+    if not lines:
+        raise RuntimeError("the token command printed nothing")
+    return lines[-1].strip()
 
 
 def bake_and_install(work: Path) -> tuple[BakedProject, Timing]:

@@ -141,11 +141,11 @@ class PostgresDatabases:
 Databases = SqliteDatabases | PostgresDatabases
 
 
-def seed(databases: Databases, project: BakedProject, accounts: list[str]) -> None:
+def seed(databases: Databases, project: BakedProject, accounts: list[str], owner: str) -> None:
     """The seeded database: the schema from the project's own ``migrate``, then the
-    accounts, inserted by ``seed.py`` in the project's environment."""
+    accounts, all owned by ``owner``, inserted by ``seed.py`` in the project's environment."""
     databases.create_seed()
     project.migrate(databases.seed_url)
-    spec = {"url": databases.seed_url, "balance": BALANCE, "currency": "EUR"}
+    spec = {"url": databases.seed_url, "balance": BALANCE, "currency": "EUR", "owner": owner}
     project.run_script("seed.py", {**spec, "account_ids": accounts})
     databases.finish_seed()

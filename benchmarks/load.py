@@ -5,6 +5,9 @@ and then the write endpoint under the same closed-loop load, apps in rotating or
 The apps of one round run back to back and so share the host's load of that moment: the
 report compares them round by round. The servers' CPU time per request is read from
 ``/proc`` around each run, a figure the load generator's speed cannot skew.
+
+Every request carries the bearer token of the subject that owns every seeded account
+(``credentials.py``), so each app verifies a token and checks ownership on each request.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 
 from baked_project import BakedProject
 from commands import last_line, log
+from credentials import Credentials
 from databases import Databases
 from servers import APPS_BY_DATABASE, Server, serving
 from wrk import load_with_wrk
@@ -81,10 +85,13 @@ def transfer_bodies(accounts: list[str]) -> list[str]:
     return bodies
 
 
-def request_specs(accounts: list[str], plan: LoadPlan) -> dict[str, dict[str, Any]]:
+def request_specs(
+    accounts: list[str], plan: LoadPlan, credentials: Credentials
+) -> dict[str, dict[str, Any]]:
     """Per endpoint, what the load generator sends (the spec ``loadgen.py`` documents)."""
     common = {
         "host": "127.0.0.1",
+        "headers": credentials.headers,
         "connections": plan.connections,
         "warmup_seconds": plan.warmup_seconds,
         "duration_seconds": plan.duration_seconds,
@@ -113,18 +120,19 @@ def measure_load(
     databases: Databases,
     accounts: list[str],
     plan: LoadPlan,
+    credentials: Credentials,
     folder: Path,
 ) -> LoadResults:
     """Every round of every app chosen for this backend; an app that fails is dropped."""
     apps = [app for app in APPS_BY_DATABASE[databases.kind] if app in plan.apps]
     results = LoadResults({endpoint: {app: [] for app in apps} for endpoint in ENDPOINTS})
-    specs = request_specs(accounts, plan)
+    specs = request_specs(accounts, plan, credentials)
     for round_index in range(plan.rounds):
         for app in rotated(apps, round_index):
             if app in results.failed:
                 continue
             try:
-                runs = load_app(app, project, databases, specs, plan.tool, folder)
+                runs = load_app(app, project, databases, specs, plan.tool, credentials, folder)
             except RuntimeError as error:
                 log(f"{databases.kind} {app}: not measured: {error}")
                 results.drop(app, last_line(error))
@@ -141,11 +149,15 @@ def load_app(
     databases: Databases,
     specs: dict[str, dict[str, Any]],
     tool: str,
+    credentials: Credentials,
     folder: Path,
 ) -> dict[str, dict[str, Any]]:
     """One round of one app: served on a fresh database copy, each endpoint loaded in turn."""
     ready_path = specs["GET /accounts/{id}"]["paths"][0]
-    with databases.fresh_copy() as url, serving(app, project, url, ready_path) as server:
+    with (
+        databases.fresh_copy() as url,
+        serving(app, project, url, ready_path, credentials) as server,
+    ):
         # Reads first, while the outbox has no backlog yet.
         return {
             endpoint: load_run(project, server, specs[endpoint], tool, folder)

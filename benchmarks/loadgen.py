@@ -10,6 +10,7 @@ SPEC, read from stdin, is a JSON object::
 
     {"host": "127.0.0.1", "port": 8000, "connections": 32,
      "warmup_seconds": 1.0, "duration_seconds": 5.0, "max_requests": 50000,
+     "headers": {"Authorization": "Bearer ..."},              # optional, on every request
      "method": "GET", "paths": ["/accounts/..."],           # one request per path, or
      "method": "POST", "paths": ["/transfers"], "bodies": ["{...}", ...]}
 
@@ -38,13 +39,14 @@ def build_requests(spec: dict[str, Any]) -> list[bytes]:
     method = spec["method"]
     paths: list[str] = spec["paths"]
     bodies: list[str] = spec.get("bodies") or []
+    extra = "".join(f"{name}: {value}\r\n" for name, value in spec.get("headers", {}).items())
     requests = []
     if bodies:
         for index, body in enumerate(bodies):
             payload = body.encode()
             head = (
                 f"{method} {paths[index % len(paths)]} HTTP/1.1\r\nHost: {host}\r\n"
-                f"User-Agent: bench-loadgen\r\nAccept: */*\r\n"
+                f"User-Agent: bench-loadgen\r\nAccept: */*\r\n{extra}"
                 f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
             )
             requests.append(head.encode() + payload)
@@ -52,7 +54,7 @@ def build_requests(spec: dict[str, Any]) -> list[bytes]:
         for path in paths:
             head = (
                 f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n"
-                f"User-Agent: bench-loadgen\r\nAccept: */*\r\n\r\n"
+                f"User-Agent: bench-loadgen\r\nAccept: */*\r\n{extra}\r\n"
             )
             requests.append(head.encode())
     return requests

@@ -8,7 +8,7 @@ from pathlib import Path
 
 APP_LETTERS = {"ours": "ours", "a": "(a) sync", "b": "(b) async", "c": "(c) aiosqlite"}
 DATABASES = ("sqlite", "postgresql")
-PARTS = ("bake", "tests", "load", "sql")
+PARTS = ("bake", "tests", "load", "sql", "auth")
 DEFAULTS = {
     "bake_runs": (5, 3),
     "unit_runs": (5, 3),

@@ -2,9 +2,12 @@
 
 No layers: the handlers talk to SQLAlchemy (async Core) directly, on the generated
 service's drivers, with its pool, statements built once as ours are, and the same SQL:
-``GET /accounts/{id}`` is one SELECT; ``POST /transfers`` locks both accounts in id order
-(``BEGIN IMMEDIATE`` on SQLite, ``SELECT ... FOR UPDATE`` on PostgreSQL), updates both
-balances, and inserts the transfer, its audit entry and its outbox row in one transaction.
+``GET /accounts/{id}`` is one SELECT; ``GET /accounts/{id}/transfers`` the account, then
+the page (no counterpart account is read); ``POST /transfers`` locks both accounts in id
+order (``BEGIN IMMEDIATE`` on SQLite, ``SELECT ... FOR UPDATE`` on PostgreSQL), updates
+both balances, and inserts the transfer, its audit entry and its outbox row in one
+transaction. Every endpoint takes a bearer token (``reference_common.caller``), needs the
+service's scope for it and serves the caller's own accounts only.
 
     DATABASE_URL=postgresql+asyncpg://... uvicorn reference_async:app    # (b)
     DATABASE_URL=sqlite+aiosqlite:///x.db uvicorn reference_async:app    # (c)
@@ -35,13 +38,20 @@ from reference_common import (
     MARK_DELIVERED,
     POLL_SECONDS,
     POOL_SIZE,
+    READ,
     SET_BALANCE,
     SQLITE_BUSY_TIMEOUT_SECONDS,
     TRANSFER_BY_IDEMPOTENCY_KEY,
+    TRANSFERS_OF_ACCOUNT,
+    WRITE,
     AccountOut,
+    Authenticated,
     IdempotencyKey,
+    PageLimit,
+    PageOffset,
     TransferBody,
     TransferOut,
+    TransferPageOut,
     TransferRows,
     claim_window,
     deliver,
@@ -50,6 +60,7 @@ from reference_common import (
     running_in_background,
     served_like_the_service,
     sqlite_like_the_service,
+    transfer_page,
 )
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -91,11 +102,12 @@ app = FastAPI(
 
 
 @app.get("/accounts/{account_id}")
-async def get_account(account_id: uuid.UUID) -> AccountOut:
+async def get_account(caller: Authenticated, account_id: uuid.UUID) -> AccountOut:
+    caller.needs(READ)
     async with engine.connect() as connection:
         result = await connection.execute(ACCOUNT_BY_ID, {"account_id": account_id})
         row = result.one_or_none()
-    if row is None:
+    if row is None or row.owner != caller.subject:
         raise HTTPException(404, f"no account {account_id}")
     return AccountOut(
         id=row.id,
@@ -105,23 +117,42 @@ async def get_account(account_id: uuid.UUID) -> AccountOut:
     )
 
 
+@app.get("/accounts/{account_id}/transfers")
+async def list_transfers(
+    caller: Authenticated, account_id: uuid.UUID, limit: PageLimit = 50, offset: PageOffset = 0
+) -> TransferPageOut:
+    caller.needs(READ)
+    async with engine.connect() as connection:
+        result = await connection.execute(ACCOUNT_BY_ID, {"account_id": account_id})
+        account = result.one_or_none()
+        if account is None or account.owner != caller.subject:
+            raise HTTPException(404, f"no account {account_id}")
+        page = {"account_id": account_id, "limit": limit, "offset": offset}
+        rows = (await connection.execute(TRANSFERS_OF_ACCOUNT, page)).all()
+    return transfer_page(account_id, rows, limit, offset)
+
+
 @app.post("/transfers", status_code=201)
 async def transfer_funds(
-    body: TransferBody, response: Response, idempotency_key: IdempotencyKey = None
+    caller: Authenticated,
+    body: TransferBody,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
 ) -> TransferOut:
+    caller.needs(WRITE)
     if body.source_account_id == body.destination_account_id:
         raise HTTPException(422, "source and destination must be different accounts")
-    rows = TransferRows.of(body, idempotency_key)
+    rows = TransferRows.of(body, idempotency_key, caller)
     pair = [body.source_account_id, body.destination_account_id]
     async with writer_queue, writers.connect() as connection:
         if idempotency_key is not None:
-            previous = (
-                await connection.execute(TRANSFER_BY_IDEMPOTENCY_KEY, {"key": idempotency_key})
-            ).first()
+            asked = {"requested_by": caller.subject, "key": idempotency_key}
+            previous = (await connection.execute(TRANSFER_BY_IDEMPOTENCY_KEY, asked)).first()
             if previous is not None:
                 return replay(previous, body, response)
         result = await connection.execute(ACCOUNTS_FOR_UPDATE, {"account_ids": pair})
-        await connection.execute(SET_BALANCE, new_balances({row.id: row for row in result}, body))
+        balances = new_balances({row.id: row for row in result}, body, caller)
+        await connection.execute(SET_BALANCE, balances)
         await connection.execute(INSERT_TRANSFER, rows.transfer)
         await connection.execute(INSERT_AUDIT_ENTRY, rows.audit_entry)
         await connection.execute(INSERT_NOTICE, rows.notice)

@@ -1,5 +1,5 @@
 """What the reference apps share: the tables they name, their bodies, SQLite settings, and
-the statements that deliver the outbox.
+the statements that deliver the outbox, and who the caller is.
 
 The schema itself comes from the generated project's migrations; these definitions only
 name it. Kept apart so the references run exactly the same SQL and answer the same JSON,
@@ -13,6 +13,13 @@ reason every reference is served behind the service's own request limits
 (``served_like_the_service``: 413 for a body over 64 KiB, 504 for a request not answered
 in 30 s) and runs SQLite as the service does (``sqlite_like_the_service``). None of that
 is layering.
+
+Every reference authenticates its callers as the service does (``caller``, a FastAPI
+dependency): a bearer JWT checked with PyJWT against the same key, algorithm allow-list
+(HS256 for a development key), issuer, audience, expiry and required claims, with the
+same 30 s leeway; then the scope the endpoint needs, and the account's owner (anyone
+else's account is a 404). They read ``AUTH_DEV_SIGNING_KEY``, ``AUTH_ISSUER`` and
+``AUTH_AUDIENCE`` from the environment, as the service does.
 """
 
 from __future__ import annotations
@@ -24,13 +31,15 @@ import importlib
 import logging
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Header, HTTPException, Response
+import jwt
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy import (
     JSON,
@@ -46,6 +55,7 @@ from sqlalchemy import (
     bindparam,
     event,
     insert,
+    or_,
     select,
     update,
 )
@@ -59,6 +69,7 @@ accounts = Table(
     "accounts",
     metadata,
     Column("id", Uuid, primary_key=True),
+    Column("owner", String(255)),
     Column("owner_email", String(320)),
     Column("currency", String(3)),
     Column("balance_minor_units", BigInteger),
@@ -72,6 +83,7 @@ transfers = Table(
     Column("amount_minor_units", BigInteger),
     Column("currency", String(3)),
     Column("created_at", DateTime(timezone=True)),
+    Column("requested_by", String(255)),
     Column("idempotency_key", String(255)),
 )
 audit_entries = Table(
@@ -131,6 +143,99 @@ class TransferOut(Body):
     currency: Currency
     created_at: datetime
 
+    @classmethod
+    def of(cls, row: Row[Any]) -> TransferOut:
+        return cls(
+            id=row.id,
+            source_account_id=row.source_id,
+            destination_account_id=row.destination_id,
+            amount_minor_units=row.amount_minor_units,
+            currency=row.currency,
+            created_at=row.created_at,
+        )
+
+
+class TransferLineOut(Body):
+    transfer: TransferOut
+    direction: str
+    counterpart_account_id: uuid.UUID
+
+
+class TransferPageOut(Body):
+    items: list[TransferLineOut]
+    limit: int
+    offset: int
+
+
+def transfer_page(
+    account_id: uuid.UUID, rows: Iterable[Row[Any]], limit: int, offset: int
+) -> TransferPageOut:
+    """A page of an account's transfers as the service answers it: each line names the
+    counterpart account by id only (no counterpart account is read)."""
+    items = [
+        TransferLineOut(
+            transfer=TransferOut.of(row),
+            direction="in" if row.destination_id == account_id else "out",
+            counterpart_account_id=(
+                row.destination_id if row.source_id == account_id else row.source_id
+            ),
+        )
+        for row in rows
+    ]
+    return TransferPageOut(items=items, limit=limit, offset=offset)
+
+
+PageLimit = Annotated[int, Query(ge=1, le=100)]
+PageOffset = Annotated[int, Query(ge=0, le=1_000_000)]
+"""The service's paging parameters (default limit 50, at most 100 lines)."""
+
+READ, WRITE = "ledger:read", "ledger:write"
+"""The scopes the measured endpoints need, as the service's ``Scope`` names them."""
+AUTH_DEV_SIGNING_KEY = os.environ["AUTH_DEV_SIGNING_KEY"]
+AUTH_ISSUER = os.environ["AUTH_ISSUER"]
+AUTH_AUDIENCE = os.environ["AUTH_AUDIENCE"]
+AUTH_ALGORITHMS = ["HS256"]
+"""The service's allow-list for a development key: HS256 only, never ``none``."""
+AUTH_LEEWAY = timedelta(seconds=int(os.environ.get("AUTH_CLOCK_SKEW_SECONDS", "30")))
+REQUIRED_CLAIMS = ["exp", "iss", "aud", "sub"]
+bearer_token = HTTPBearer(auto_error=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    subject: str
+    scopes: frozenset[str]
+
+    def needs(self, scope: str) -> None:
+        if scope not in self.scopes:
+            challenge = f'Bearer error="insufficient_scope", scope="{scope}"'
+            raise HTTPException(403, f"needs {scope}", {"WWW-Authenticate": challenge})
+
+
+async def caller(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_token)],
+) -> Caller:
+    """Who the bearer token speaks for, or a 401: the service's checks, flat."""
+    if credentials is None:
+        raise HTTPException(401, "no bearer token", {"WWW-Authenticate": "Bearer"})
+    try:
+        claims = jwt.decode(
+            credentials.credentials,
+            AUTH_DEV_SIGNING_KEY,
+            algorithms=AUTH_ALGORITHMS,
+            issuer=AUTH_ISSUER,
+            audience=AUTH_AUDIENCE,
+            leeway=AUTH_LEEWAY,
+            options={"require": REQUIRED_CLAIMS},
+        )
+    except jwt.PyJWTError:
+        challenge = 'Bearer error="invalid_token"'
+        raise HTTPException(401, "invalid token", {"WWW-Authenticate": challenge}) from None
+    return Caller(str(claims["sub"]), frozenset(str(claims.get("scope", "")).split()))
+
+
+Authenticated = Annotated[Caller, Depends(caller)]
+
 
 IdempotencyKey = Annotated[
     str | None,
@@ -138,7 +243,8 @@ IdempotencyKey = Annotated[
 ]
 """The generated service's header: the references serve the same API, retries included."""
 TRANSFER_BY_IDEMPOTENCY_KEY = select(transfers).where(
-    transfers.c.idempotency_key == bindparam("key")
+    transfers.c.requested_by == bindparam("requested_by"),
+    transfers.c.idempotency_key == bindparam("key"),
 )
 
 
@@ -147,23 +253,21 @@ def replay(previous: Row[Any], body: TransferBody, response: Response) -> Transf
     asked = (body.source_account_id, body.destination_account_id, body.amount_minor_units)
     done = (previous.source_id, previous.destination_id, previous.amount_minor_units)
     if asked != done or previous.currency != body.currency:
-        raise HTTPException(422, "this Idempotency-Key was used for a different transfer")
+        raise HTTPException(409, "this Idempotency-Key was used for a different transfer")
     response.headers["Idempotent-Replayed"] = "true"
-    return TransferOut(
-        id=previous.id,
-        source_account_id=previous.source_id,
-        destination_account_id=previous.destination_id,
-        amount_minor_units=previous.amount_minor_units,
-        currency=previous.currency,
-        created_at=previous.created_at,
-    )
+    return TransferOut.of(previous)
 
 
-def new_balances(found: dict[uuid.UUID, Row[Any]], body: TransferBody) -> list[dict[str, Any]]:
-    """Check the locked accounts as the service's domain does; their balances after."""
+def new_balances(
+    found: dict[uuid.UUID, Row[Any]], body: TransferBody, caller: Caller
+) -> list[dict[str, Any]]:
+    """Check the locked accounts as the service's domain does (the source must be the
+    caller's: anyone else's is a 404, as a missing one); their balances after."""
     if len(found) != 2:
         raise HTTPException(404, "no such account")
     source, destination = found[body.source_account_id], found[body.destination_account_id]
+    if source.owner != caller.subject:
+        raise HTTPException(404, f"no account {source.id}")
     if not source.currency == destination.currency == body.currency:
         raise HTTPException(422, "currency mismatch")
     amount = body.amount_minor_units
@@ -185,7 +289,7 @@ class TransferRows:
     answer: TransferOut
 
     @classmethod
-    def of(cls, body: TransferBody, idempotency_key: str | None) -> TransferRows:
+    def of(cls, body: TransferBody, idempotency_key: str | None, caller: Caller) -> TransferRows:
         now, transfer_id, currency = datetime.now(UTC), uuid.uuid4(), body.currency.value
         ids = {
             "source_id": str(body.source_account_id),
@@ -200,6 +304,7 @@ class TransferRows:
                 "amount_minor_units": body.amount_minor_units,
                 "currency": currency,
                 "created_at": now,
+                "requested_by": caller.subject,
                 "idempotency_key": idempotency_key,
             },
             audit_entry={
@@ -207,7 +312,7 @@ class TransferRows:
                 "action": "transfer.completed",
                 "subject_id": str(transfer_id),
                 "occurred_at": now,
-                "details": ids,
+                "details": {"actor": caller.subject, **ids},
             },
             notice={
                 "id": uuid.uuid4(),
@@ -240,6 +345,18 @@ ACCOUNTS_FOR_UPDATE = (
     .where(accounts.c.id.in_(bindparam("account_ids", expanding=True)))
     .order_by(accounts.c.id)
     .with_for_update()
+)
+TRANSFERS_OF_ACCOUNT = (
+    select(transfers)
+    .where(
+        or_(
+            transfers.c.source_id == bindparam("account_id"),
+            transfers.c.destination_id == bindparam("account_id"),
+        )
+    )
+    .order_by(transfers.c.created_at.desc(), transfers.c.id.desc())
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
 )
 INSERT_TRANSFER = insert(transfers)
 INSERT_AUDIT_ENTRY = insert(audit_entries)
@@ -361,7 +478,7 @@ def claim_window() -> dict[str, Any]:
     return {"now": now, "limit": BATCH_SIZE, "lease_until": now + LEASE}
 
 
-def deliver(notices: list[Row[Any]]) -> dict[str, Any]:
+def deliver(notices: Sequence[Row[Any]]) -> dict[str, Any]:
     """'Deliver' claimed notices as the service's default notifier does (a log call each);
     the parameters that mark them delivered."""
     for notice in notices:

@@ -1,11 +1,14 @@
-"""Reference (a): the same two endpoints as a flat *sync* FastAPI app: what most people write.
+"""Reference (a): the same endpoints as a flat *sync* FastAPI app: what most people write.
 
 ``def`` endpoints (FastAPI runs them in its thread pool) on a sync SQLAlchemy engine with
 the sync driver: sqlite3, or psycopg 3 for PostgreSQL. The same SQL as the generated
-service: ``GET /accounts/{id}`` is one SELECT; ``POST /transfers`` locks both accounts in
-id order (``BEGIN IMMEDIATE`` on SQLite, ``SELECT ... FOR UPDATE`` on PostgreSQL), updates
-both balances, and inserts the transfer, its audit entry and its outbox row in one
-transaction.
+service: ``GET /accounts/{id}`` is one SELECT; ``GET /accounts/{id}/transfers`` the
+account, then the page (no counterpart account is read); ``POST /transfers`` locks both
+accounts in id order (``BEGIN IMMEDIATE`` on SQLite, ``SELECT ... FOR UPDATE`` on
+PostgreSQL), updates both balances, and inserts the transfer, its audit entry and its
+outbox row in one transaction. Every endpoint takes a bearer token
+(``reference_common.caller``, an ``async`` dependency, as the service's is), needs the
+service's scope for it and serves the caller's own accounts only.
 
     DATABASE_URL=sqlite+aiosqlite:///x.db uvicorn reference_sync:app
 
@@ -33,12 +36,18 @@ from reference_common import (
     MARK_DELIVERED,
     POLL_SECONDS,
     POOL_SIZE,
+    READ,
     SET_BALANCE,
     SQLITE_BUSY_TIMEOUT_SECONDS,
+    WRITE,
     AccountOut,
+    Authenticated,
     IdempotencyKey,
+    PageLimit,
+    PageOffset,
     TransferBody,
     TransferOut,
+    TransferPageOut,
     TransferRows,
     accounts,
     audit_entries,
@@ -49,9 +58,10 @@ from reference_common import (
     replay,
     served_like_the_service,
     sqlite_like_the_service,
+    transfer_page,
     transfers,
 )
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, or_, select
 
 SYNC_DRIVERS = {"sqlite+aiosqlite:": "sqlite:", "postgresql+asyncpg:": "postgresql+psycopg:"}
 DATABASE_URL = os.environ["DATABASE_URL"]
@@ -100,11 +110,12 @@ app = FastAPI(title="reference (a): flat sync", lifespan=lifespan)
 
 
 @app.get("/accounts/{account_id}")
-def get_account(account_id: uuid.UUID) -> AccountOut:
+def get_account(caller: Authenticated, account_id: uuid.UUID) -> AccountOut:
+    caller.needs(READ)
     with engine.connect() as connection:
         result = connection.execute(select(accounts).where(accounts.c.id == account_id))
         row = result.one_or_none()
-    if row is None:
+    if row is None or row.owner != caller.subject:
         raise HTTPException(404, f"no account {account_id}")
     return AccountOut(
         id=row.id,
@@ -114,17 +125,46 @@ def get_account(account_id: uuid.UUID) -> AccountOut:
     )
 
 
+@app.get("/accounts/{account_id}/transfers")
+def list_transfers(
+    caller: Authenticated, account_id: uuid.UUID, limit: PageLimit = 50, offset: PageOffset = 0
+) -> TransferPageOut:
+    caller.needs(READ)
+    with engine.connect() as connection:
+        result = connection.execute(select(accounts).where(accounts.c.id == account_id))
+        account = result.one_or_none()
+        if account is None or account.owner != caller.subject:
+            raise HTTPException(404, f"no account {account_id}")
+        rows = connection.execute(
+            select(transfers)
+            .where(
+                or_(transfers.c.source_id == account_id, transfers.c.destination_id == account_id)
+            )
+            .order_by(transfers.c.created_at.desc(), transfers.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+    return transfer_page(account_id, rows, limit, offset)
+
+
 @app.post("/transfers", status_code=201)
 def transfer_funds(
-    body: TransferBody, response: Response, idempotency_key: IdempotencyKey = None
+    caller: Authenticated,
+    body: TransferBody,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
 ) -> TransferOut:
+    caller.needs(WRITE)
     if body.source_account_id == body.destination_account_id:
         raise HTTPException(422, "source and destination must be different accounts")
-    rows = TransferRows.of(body, idempotency_key)
+    rows = TransferRows.of(body, idempotency_key, caller)
     with writers.connect() as connection:
         if idempotency_key is not None:
             previous = connection.execute(
-                select(transfers).where(transfers.c.idempotency_key == idempotency_key)
+                select(transfers).where(
+                    transfers.c.requested_by == caller.subject,
+                    transfers.c.idempotency_key == idempotency_key,
+                )
             ).first()
             if previous is not None:
                 return replay(previous, body, response)
@@ -134,7 +174,8 @@ def transfer_funds(
             .order_by(accounts.c.id)
             .with_for_update()
         )
-        connection.execute(SET_BALANCE, new_balances({row.id: row for row in result}, body))
+        balances = new_balances({row.id: row for row in result}, body, caller)
+        connection.execute(SET_BALANCE, balances)
         connection.execute(transfers.insert().values(**rows.transfer))
         connection.execute(audit_entries.insert().values(**rows.audit_entry))
         connection.execute(outbox.insert().values(**rows.notice))

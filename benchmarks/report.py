@@ -32,6 +32,7 @@ class Figures:
     load: dict[str, LoadResults] = field(default_factory=dict)
     load_plan: LoadPlan | None = None
     statements: dict[str, Any] = field(default_factory=dict)
+    authentication: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     """Parts that could not be measured, and why (for example a service that does not start)."""
 
@@ -43,6 +44,7 @@ def report(figures: Figures) -> str:
         lines += load_lines(figures.load, figures.load_plan)
         lines += ratio_lines(figures.load)
     lines += statement_lines(figures.statements)
+    lines += authentication_lines(figures.authentication)
     if figures.problems:
         lines += ["", "Not measured:", *(f"  {problem}" for problem in figures.problems)]
     return "\n".join(lines)
@@ -85,13 +87,14 @@ def timing_lines(timings: Sequence[Timing]) -> list[str]:
 
 def failed_requests(rounds: Sequence[dict[str, Any]]) -> int:
     """Responses other than 2xx, and connection errors, over all rounds."""
-    statuses = sum(
+    statuses: int = sum(
         count
         for result in rounds
         for status, count in result["statuses"].items()
         if not status.startswith("2")
     )
-    return statuses + sum(sum(result["errors"].values()) for result in rounds)
+    errors: int = sum(sum(result["errors"].values()) for result in rounds)
+    return statuses + errors
 
 
 def load_lines(load: dict[str, LoadResults], plan: LoadPlan) -> list[str]:
@@ -192,15 +195,42 @@ def statement_lines(counts: dict[str, Any]) -> list[str]:
         return f"{entry['count']}{server}"
 
     for database, result in counts.items():
-        listing = ", ".join(
-            f"{size} transfers: {shown(entry)} ({entry['lines']} lines)"
-            for size, entry in result["list_transfers"].items()
-        )
-        lines.append(f"  {database:11} GET /accounts/{{id}}/transfers?limit=100  {listing}")
+        for size, by_app in result["list_transfers"].items():
+            label = f"GET /accounts/{{id}}/transfers?limit=100, {size} transfers"
+            per_app = "  ".join(
+                f"{app} {shown(entry)} ({entry['lines']} lines)" for app, entry in by_app.items()
+            )
+            lines.append(f"  {database:11} {label:54} {per_app}")
         for key, label in (
             ("get_account", "GET /accounts/{id}"),
             ("post_transfer", "POST /transfers"),
         ):
             per_app = "  ".join(f"{app} {shown(entry)}" for app, entry in result[key].items())
-            lines.append(f"  {database:11} {label:40} {per_app}")
+            lines.append(f"  {database:11} {label:54} {per_app}")
+    return lines
+
+
+def authentication_lines(cost: dict[str, Any]) -> list[str]:
+    if not cost:
+        return []
+    lines = [
+        "",
+        "Authentication per request, CPU time in process (auth_timing.py): the bearer scheme "
+        "and the app's auth dependency",
+        "  called alone; and GET /accounts/{id} on SQLite (httpx ASGI transport, one at a "
+        "time), the token verified",
+        "  vs the dependency overridden by a fixed caller: medians of block pairs, then their "
+        "quartiles (noisy)",
+        f"  {'app':15}{'dependency':>12}{'GET with':>12}{'overridden':>12}{'difference':>12}"
+        f"  {'quartiles':>13}",
+    ]
+    for app, entry in cost["apps"].items():
+        quartiles = f"{entry['cost_low_us']:.0f} to {entry['cost_high_us']:.0f}"
+        lines.append(
+            f"  {app:15}{entry['dependency_us']:9.0f} us{entry['with_us']:9.0f} us"
+            f"{entry['without_us']:9.0f} us{entry['cost_us']:9.0f} us  {quartiles:>13}"
+        )
+    lines.append(
+        f"  jwt.decode alone, with the checks every app makes: {cost['jwt_decode_us']:.0f} us"
+    )
     return lines

@@ -10,9 +10,12 @@
    PostgreSQL started by the project's own tests/postgres_server.py (load.py,
    servers.py, databases.py);
 5. SQL statements per request (statement_counts.py);
+6. what verifying the bearer token costs a request, in process (auth_cost.py);
 
-then prints the table (report.py). A part that fails is listed under "Not measured" and
-the others still run. benchmarks/README.md says what each row measures.
+Every request carries a bearer token for the one subject that owns every seeded account,
+signed by the project's own ``token`` command with a key the benchmark passes to every app
+(credentials.py). Then it prints the table (report.py). A part that fails is listed under
+"Not measured" and the others still run. benchmarks/README.md says what each row measures.
 """
 
 from __future__ import annotations
@@ -33,9 +36,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from auth_cost import authentication_cost
 from bake_time import first_bake_times
 from baked_project import BakedProject, bake_and_install
 from commands import Timing, last_line, log
+from credentials import SUBJECT, Credentials, credentials_for
 from databases import (
     Databases,
     PostgresCluster,
@@ -82,19 +87,42 @@ def measure(args: argparse.Namespace, plan: LoadPlan, figures: Figures, work: Pa
     if "tests" not in args.skip:
         log(f"test tiers: unit x{args.unit_runs}, contract x{args.contract_runs}")
         attempt(figures, "test tiers", lambda: figures.timings.extend(tier_timings(project, args)))
-    if {"load", "sql"} <= args.skip:
+    if {"load", "sql", "auth"} <= args.skip:
         return
+    minted: list[Credentials] = []
+    log(f"a development token for {SUBJECT} from the project's token command")
+    attempt(figures, "bearer token", lambda: minted.append(credentials_for(project)))
+    if not minted:
+        return  # every request would be refused
+    credentials = minted[0]
+    if not {"load", "sql"} <= args.skip:
+        measure_on_databases(args, plan, figures, work, project, credentials)
+    if "auth" not in args.skip:
+        log("timing authentication in process")
+        cost = partial(authentication_cost, project, work, credentials)
+        attempt(figures, "authentication cost", lambda: figures.authentication.update(cost()))
+
+
+def measure_on_databases(
+    args: argparse.Namespace,
+    plan: LoadPlan,
+    figures: Figures,
+    work: Path,
+    project: BakedProject,
+    credentials: Credentials,
+) -> None:
+    """The load runs and the statement counts, on each backend asked for."""
     with postgres_if_wanted(args, figures, project) as postgres:
         if "load" not in args.skip:
             figures.load_plan = plan
             for kind in args.databases:
                 databases = databases_for(kind, postgres, work)
                 if databases is not None:  # else PostgreSQL did not start, as noted
-                    load = partial(load_on, databases, project, plan, figures, work)
+                    load = partial(load_on, databases, project, plan, credentials, figures, work)
                     attempt(figures, f"load on {kind}", load)
         if "sql" not in args.skip:
             log("counting SQL statements per request")
-            count = partial(count_statements, project, args.databases, work, postgres)
+            count = partial(count_statements, project, args.databases, work, postgres, credentials)
             attempt(figures, "SQL statements", lambda: figures.statements.update(count()))
 
 
@@ -167,13 +195,20 @@ def databases_for(kind: str, postgres: PostgresCluster | None, work: Path) -> Da
 
 
 def load_on(
-    databases: Databases, project: BakedProject, plan: LoadPlan, figures: Figures, work: Path
+    databases: Databases,
+    project: BakedProject,
+    plan: LoadPlan,
+    credentials: Credentials,
+    figures: Figures,
+    work: Path,
 ) -> None:
     """Seed one backend's database, then load every app on copies of it."""
     accounts = account_ids()
-    log(f"load on {databases.kind}: seeding {len(accounts)} accounts")
-    seed(databases, project, accounts)
-    figures.load[databases.kind] = measure_load(project, databases, accounts, plan, work)
+    log(f"load on {databases.kind}: seeding {len(accounts)} accounts of {credentials.subject}")
+    seed(databases, project, accounts, credentials.subject)
+    figures.load[databases.kind] = measure_load(
+        project, databases, accounts, plan, credentials, work
+    )
 
 
 def host_facts() -> dict[str, Any]:

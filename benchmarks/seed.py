@@ -3,7 +3,8 @@
     python seed.py < SPEC.json
 
 SPEC, read from stdin: {"url": "<the service's DATABASE_URL>", "balance": 10**15,
-"currency": "EUR", "account_ids": ["<uuid>", ...]}
+"currency": "EUR", "owner": "<the subject the load's token speaks for>",
+"account_ids": ["<uuid>", ...]}
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ accounts = Table(
     "accounts",
     MetaData(),
     Column("id", Uuid, primary_key=True),
+    Column("owner", String(255)),
     Column("owner_email", String(320)),
     Column("currency", String(3)),
     Column("balance_minor_units", BigInteger),
@@ -44,6 +46,7 @@ async def seed(spec: dict[str, Any]) -> None:
     rows = [
         {
             "id": uuid.UUID(account_id),
+            "owner": spec["owner"],
             "owner_email": f"owner-{index}@example.com",
             "currency": spec["currency"],
             "balance_minor_units": spec["balance"],

@@ -11,6 +11,9 @@ The apps measured on each backend:
   PostgreSQL driver, the floor of what the layers cost there.
 - **(c) aiosqlite** (``reference_async.py`` on aiosqlite): the same flat async app on the
   service's SQLite driver, the floor on SQLite.
+
+Every app gets the benchmark's signing key, issuer and audience in its environment
+(``credentials.py``), and is ready when it answers an authenticated GET.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +33,7 @@ from typing import IO
 
 from baked_project import BENCHMARKS, BakedProject
 from commands import child_env, free_port
+from credentials import Credentials
 
 APPS_BY_DATABASE = {
     "sqlite": ("ours", "(a) sync", "(c) aiosqlite"),
@@ -81,12 +86,17 @@ def server_command(app: str, project: BakedProject, port: int) -> list[str]:
 
 @contextlib.contextmanager
 def serving(
-    app: str, project: BakedProject, database_url: str, ready_path: str
+    app: str,
+    project: BakedProject,
+    database_url: str,
+    ready_path: str,
+    credentials: Credentials,
 ) -> Iterator[Server]:
     """``app`` on a free loopback port, one worker, until the block ends."""
     port = free_port()
     env = child_env(
         **SERVER_SETTINGS,
+        **credentials.settings,
         PORT=str(port),
         DATABASE_URL=database_url,
         SERVICE_PACKAGE=project.package,
@@ -103,24 +113,38 @@ def serving(
             start_new_session=True,
         )
         try:
-            wait_until_ready(process, f"http://127.0.0.1:{port}{ready_path}", stderr)
+            ready = urllib.request.Request(
+                f"http://127.0.0.1:{port}{ready_path}", headers=credentials.headers
+            )
+            wait_until_ready(process, ready, stderr)
             yield Server(port, process.pid)
         finally:
             stop(process)
 
 
-def wait_until_ready(process: subprocess.Popen[str], url: str, stderr: IO[str]) -> None:
-    """Poll ``url`` until it answers 200; fail with the server's stderr if it exits."""
+def wait_until_ready(
+    process: subprocess.Popen[str], request: urllib.request.Request, stderr: IO[str]
+) -> None:
+    """Send ``request`` until it is answered 200; fail with the server's stderr if it
+    exits, and at once if it answers with a client error (a token it refuses, say), which
+    every request of the load would get too."""
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             stderr.seek(0)
             raise ServerStartError(f"exited {process.returncode}: {stderr.read().strip()[-2000:]}")
-        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as reply:
-            if reply.status == 200:
-                return
+        try:
+            with urllib.request.urlopen(request, timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except urllib.error.HTTPError as error:
+            if 400 <= error.code < 500:
+                answer = error.read().decode(errors="replace")[:500]
+                raise ServerStartError(f"answered {error.code} when ready: {answer}") from None
+        except OSError:
+            pass  # not listening yet
         time.sleep(0.1)
-    raise ServerStartError(f"did not answer {url} within {START_SECONDS} s")
+    raise ServerStartError(f"did not answer {request.full_url} within {START_SECONDS} s")
 
 
 def stop(process: subprocess.Popen[str]) -> None:

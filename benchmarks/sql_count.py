@@ -11,14 +11,19 @@ counted.
 SPEC, read from stdin: {"package": "payments_service", "benchmarks": "/path/to/benchmarks",
        "urls": {"sqlite": "sqlite+aiosqlite:///...", "postgresql": "postgresql+asyncpg://..."},
        "sizes": [10, 1000],
+       "auth": {"settings": {"AUTH_DEV_SIGNING_KEY": ..., "AUTH_ISSUER": ...,
+                             "AUTH_AUDIENCE": ...},
+                "subject": "bench-owner", "token": "<JWT>"},
        "server_logs": {"postgresql": "/path/to/server.log"}}   # optional
+
+Every account belongs to the token's subject, and every request sends the token.
 
 With a server log (the database set to ``log_statement = 'all'``), the statements the
 server received are counted too: that includes the driver's BEGIN/ROLLBACK and the pool's
 connection checks, which never pass through a cursor.
 
-Prints one JSON object: {database: {"list_transfers": {size: count}, "get_account":
-{app: count}, "post_transfer": {app: count}}}.
+Prints one JSON object: {database: {"list_transfers": {size: {app: count}},
+"get_account": {app: count}, "post_transfer": {app: count}}}.
 """
 
 from __future__ import annotations
@@ -60,8 +65,9 @@ class StatementCounter:
         self.statements.clear()
 
 
-async def seed(url: str, package: str, sizes: list[int]) -> dict[str, Any]:
-    """Accounts with ``size`` transfers each, their counterparts cycling over 100 accounts."""
+async def seed(url: str, package: str, sizes: list[int], owner: str) -> dict[str, Any]:
+    """Accounts of ``owner`` with ``size`` transfers each, their counterparts cycling over
+    100 accounts (``owner``'s too: the listing must not read them, whoever owns them)."""
     tables = importlib.import_module(f"{package}.adapters.sql.tables")
     counterparts = [uuid.uuid4() for _ in range(COUNTERPARTS)]
     listed = {size: uuid.uuid4() for size in sizes}
@@ -70,6 +76,7 @@ async def seed(url: str, package: str, sizes: list[int]) -> dict[str, Any]:
     account_rows = [
         {
             "id": account_id,
+            "owner": owner,
             "owner_email": f"{account_id.hex[:12]}@example.com",
             "currency": "EUR",
             "balance_minor_units": BALANCE,
@@ -89,6 +96,7 @@ async def seed(url: str, package: str, sizes: list[int]) -> dict[str, Any]:
                     "amount_minor_units": 1,
                     "currency": "EUR",
                     "created_at": start + timedelta(seconds=index),
+                    "requested_by": owner,
                     "idempotency_key": None,
                 }
             )
@@ -104,12 +112,14 @@ async def settle(counter: StatementCounter) -> None:
         await asyncio.sleep(0.2)
 
 
-async def count_requests(
-    database: str, url: str, spec: dict[str, Any], counter: StatementCounter
-) -> dict[str, Any]:
+def apps_in_process(database: str, url: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """Ours and the two references for ``database``, as ASGI apps on ``url``, with quiet
+    outbox relays and the spec's signing key, issuer and audience."""
     package = spec["package"]
-    sizes = [int(size) for size in spec["sizes"]]
-    seeded = await seed(url, package, sizes)
+    os.environ.update(spec["auth"]["settings"])  # ours' Settings and the references read them
+    os.environ["DATABASE_URL"] = url
+    os.environ["OUTBOX_POLL_INTERVAL_SECONDS"] = "3600"  # the references' relays too
+    os.environ["SERVICE_PACKAGE"] = package  # the request limits the references mount
     bootstrap = importlib.import_module(f"{package}.bootstrap")
     settings = importlib.import_module(f"{package}.settings")
     # The outbox relay polls once at startup, then sleeps for the rest of the count.
@@ -117,17 +127,44 @@ async def count_requests(
         database_url=url, outbox_poll_interval_seconds=3600, shutdown_drain_seconds=0
     )
     apps = {"ours": bootstrap.create_app(quiet)}
-    os.environ["DATABASE_URL"] = url
-    os.environ["OUTBOX_POLL_INTERVAL_SECONDS"] = "3600"  # the references' relays too
-    os.environ["SERVICE_PACKAGE"] = package  # the request limits the references mount
-    sys.path.insert(0, spec["benchmarks"])
+    if spec["benchmarks"] not in sys.path:
+        sys.path.insert(0, spec["benchmarks"])
     flat_async = "(c) aiosqlite" if database == "sqlite" else "(b) async"
-    references = (("(a) sync", "reference_sync"), (flat_async, "reference_async"))
-    for name, module in references:
+    for name, module in (("(a) sync", "reference_sync"), (flat_async, "reference_async")):
         sys.modules.pop(module, None)
         apps[name] = importlib.import_module(module).app
+    return apps
 
-    result: dict[str, Any] = {"list_transfers": {}, "get_account": {}, "post_transfer": {}}
+
+async def dispose_references() -> None:
+    """Close the references' engines (ours closes its own when its lifespan ends)."""
+    for module in ("reference_sync", "reference_async"):
+        disposed = sys.modules[module].engine.dispose()
+        if asyncio.iscoroutine(disposed):
+            await disposed
+
+
+def client(app: Any, token: str) -> httpx.AsyncClient:
+    """An in-process client of ``app`` that sends the bearer token with every request."""
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://bench",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+async def count_requests(
+    database: str, url: str, spec: dict[str, Any], counter: StatementCounter
+) -> dict[str, Any]:
+    sizes = [int(size) for size in spec["sizes"]]
+    seeded = await seed(url, spec["package"], sizes, spec["auth"]["subject"])
+    apps = apps_in_process(database, url, spec)
+
+    result: dict[str, Any] = {
+        "list_transfers": {str(size): {} for size in sizes},
+        "get_account": {},
+        "post_transfer": {},
+    }
     source, destination = seeded["spare"]
     transfer = {
         "source_account_id": str(source),
@@ -155,32 +192,25 @@ async def count_requests(
         return entry
 
     for name, app in apps.items():
-        transport = httpx.ASGITransport(app=app)
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=transport, base_url="http://bench") as client,
-        ):
+        async with app.router.lifespan_context(app), client(app, spec["auth"]["token"]) as http:
             for _warm in range(2):  # first requests connect and fill caches
-                (await client.get(f"/accounts/{source}")).raise_for_status()
+                (await http.get(f"/accounts/{source}")).raise_for_status()
             await settle(counter)
-            result["get_account"][name] = await observe(client.get(f"/accounts/{source}"))
-            result["post_transfer"][name] = await observe(client.post("/transfers", json=transfer))
-            if name != "ours":
-                continue
+            result["get_account"][name] = await observe(http.get(f"/accounts/{source}"))
+            result["post_transfer"][name] = await observe(http.post("/transfers", json=transfer))
             for size, account_id in seeded["listed"].items():
                 path = f"/accounts/{account_id}/transfers?limit=100"
-                (await client.get(path)).raise_for_status()
-                entry = await observe(client.get(path))
+                (await http.get(path)).raise_for_status()
+                entry = await observe(http.get(path))
                 entry["lines"] = len(entry["response"].json()["items"])
-                result["list_transfers"][str(size)] = entry
-    for entries in result.values():
-        for entry in entries.values():
-            entry.pop("response")
-    for _, module in references:
-        engine = sys.modules[module].engine
-        disposed = engine.dispose()
-        if asyncio.iscoroutine(disposed):
-            await disposed
+                result["list_transfers"][str(size)][name] = entry
+    for entry in [
+        *result["get_account"].values(),
+        *result["post_transfer"].values(),
+        *(entry for by_app in result["list_transfers"].values() for entry in by_app.values()),
+    ]:
+        entry.pop("response")
+    await dispose_references()
     return result
 
 

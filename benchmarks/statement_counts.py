@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from baked_project import BENCHMARKS, BakedProject
+from credentials import Credentials
 from databases import PostgresCluster, sqlite_url
 
 COUNT_DATABASE = "bench_sql_count"
@@ -20,10 +21,14 @@ LISTING_SIZES = (10, 1000)
 
 
 def count_statements(
-    project: BakedProject, kinds: list[str], folder: Path, postgres: PostgresCluster | None
+    project: BakedProject,
+    kinds: list[str],
+    folder: Path,
+    postgres: PostgresCluster | None,
+    credentials: Credentials,
 ) -> dict[str, Any]:
-    """Per backend: statements of a transfer listing per size, and of a GET and a POST
-    per app (``sql_count.py`` documents the shape)."""
+    """Per backend and app: statements of a transfer listing per size, of a GET and of a
+    POST (``sql_count.py`` documents the shape), every request with the bearer token."""
     urls, server_logs = {}, {}
     if "sqlite" in kinds:
         urls["sqlite"] = sqlite_url(folder / "sql_count.db")
@@ -37,6 +42,11 @@ def count_statements(
         "benchmarks": str(BENCHMARKS),
         "urls": urls,
         "sizes": list(LISTING_SIZES),
+        "auth": {
+            "settings": credentials.settings,
+            "subject": credentials.subject,
+            "token": credentials.token,
+        },
         "server_logs": server_logs,
     }
     counts: dict[str, Any] = json.loads(project.run_script("sql_count.py", spec))

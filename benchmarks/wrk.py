@@ -66,17 +66,25 @@ FIGURES = re.compile(r"^BENCH (\{.*\})$", re.MULTILINE)
 
 
 def request_list(spec: dict[str, Any]) -> str:
-    """The Lua lines that build the script's list of requests."""
+    """The Lua lines that build the script's list of requests (every one with the spec's
+    ``headers``, the bearer token)."""
+    headers = dict(spec.get("headers", {}))
+    if spec.get("bodies"):
+        headers["Content-Type"] = "application/json"
+    table = ", ".join(f'["{name}"] = "{value}"' for name, value in headers.items())
+    lines = [f"  local headers = {{{table}}}"]
     if not spec.get("bodies"):
-        return "\n".join(
-            f'  requests[#requests + 1] = wrk.format("GET", "{path}")' for path in spec["paths"]
-        )
-    headers = '{["Content-Type"] = "application/json"}'
-    return "\n".join(
-        f'  requests[#requests + 1] = wrk.format("POST", "{spec["paths"][0]}", '
-        f"{headers}, [[{body}]])"
-        for body in spec["bodies"]
-    )
+        lines += [
+            f'  requests[#requests + 1] = wrk.format("GET", "{path}", headers)'
+            for path in spec["paths"]
+        ]
+    else:
+        lines += [
+            f'  requests[#requests + 1] = wrk.format("POST", "{spec["paths"][0]}", '
+            f"headers, [[{body}]])"
+            for body in spec["bodies"]
+        ]
+    return "\n".join(lines)
 
 
 def run_wrk(spec: dict[str, Any], seconds: float, limit: int, script: Path) -> dict[str, Any]:
