@@ -1,6 +1,8 @@
-"""Fakes of the ports that have no in-memory adapter in the product, kept together here.
+"""Stand-ins for the world outside the use cases, kept together here.
 
-Each one implements its port explicitly, so mypy keeps it honest when the port changes.
+Fakes of the ports that have no in-memory adapter in the product: each one implements its
+port explicitly, so mypy keeps it honest when the port changes. And the principals the
+tests act as: what a verified token would hand the use cases.
 """
 
 from __future__ import annotations
@@ -10,8 +12,16 @@ from datetime import UTC, datetime, timedelta
 
 from {{ cookiecutter.package_name }}.domain.notice import Notice
 from {{ cookiecutter.package_name }}.domain.ports.notifier import Notifier
+from {{ cookiecutter.package_name }}.domain.principal import Principal
 
 WAIT_SECONDS = 5.0
+
+ALICE = Principal.of("alice", "ledger:read ledger:write")
+"""A customer: opens accounts, reads them and moves money out of them."""
+BOB = Principal.of("bob", "ledger:read ledger:write")
+"""Another customer, with the same rights as ``ALICE`` over accounts of his own."""
+TREASURER = Principal.of("treasurer", "ledger:admin")
+"""An administrator: deposits into anyone's account, and may do nothing else."""
 
 
 class RecordingNotifier(Notifier):

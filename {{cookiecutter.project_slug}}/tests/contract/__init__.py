@@ -9,16 +9,20 @@ statements to count, a database another process can open) narrows the parameters
 What the suite holds every implementation to:
 
 - every port method (accounts, transfers, audit log, outbox): not found, duplicates,
+  owners and requesters kept whole, idempotency keys scoped to their requester,
   ordering, pagination, leases (``test_repositories``);
+- another subject's account is refused exactly as a missing one, message included
+  (``test_ownership``);
 - rollback by default, isolation, atomicity across repositories under injected faults
   (``test_unit_of_work``);
 - driver errors arrive only as domain errors, an unreachable or stopped server included
   (``test_errors``);
-- listing transfers issues a constant number of SQL statements (``test_queries``);
-- idempotency under racing retries, and money conserved under hundreds of concurrent
-  transfers, also from two OS processes (``test_concurrency``);
-- migrations upgrade, downgrade and upgrade cleanly, and ``tables.py`` never drifts from
-  them (``test_migrations``).
+- listing transfers issues two SQL statements, whatever the page size (``test_queries``);
+- idempotency under racing retries (one subject's, or two subjects' sharing a key), and
+  money conserved under hundreds of concurrent transfers, also from two OS processes
+  (``test_concurrency``);
+- migrations upgrade, downgrade and upgrade cleanly, keep the rows written before them,
+  and ``tables.py`` never drifts from them (``test_migrations``).
 
 PostgreSQL is a real throwaway server (``tests/postgres_server.py``) or the one in
 ``TEST_DATABASE_URL``; without either, its parameter is skipped with the reason shown by

@@ -22,10 +22,11 @@ from {{ cookiecutter.package_name }}.domain.errors import (
 )
 from {{ cookiecutter.package_name }}.domain.ids import AccountId, TransferId
 from {{ cookiecutter.package_name }}.domain.money import Currency, Money
+from {{ cookiecutter.package_name }}.domain.principal import Principal
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferRequest
 from tests.contract.implementations import Storage, postgresql_only, shared_only
-from tests.contract.ledger import account, balances, store
+from tests.contract.ledger import OWNER, account, balances, store
 from tests.contract.observed import Observed
 from tests.contract.transfer_worker import plan
 
@@ -69,8 +70,8 @@ class TestIdempotency:
         use_cases = UseCases.wired_to(storage.unit_of_work)
         request = TransferRequest(source.id, destination.id, euros(300), "retry-me")
 
-        first = await use_cases.transfer_funds(request)
-        second = await use_cases.transfer_funds(request)
+        first = await use_cases.transfer_funds(OWNER, request)
+        second = await use_cases.transfer_funds(OWNER, request)
 
         assert (first.replayed, second.replayed) == (False, True)
         assert second.transfer == first.transfer
@@ -84,7 +85,9 @@ class TestIdempotency:
         use_cases = UseCases.wired_to(storage.unit_of_work)
         request = TransferRequest(source.id, destination.id, euros(300), "raced")
 
-        outcomes = await asyncio.gather(*(use_cases.transfer_funds(request) for _ in range(5)))
+        outcomes = await asyncio.gather(
+            *(use_cases.transfer_funds(OWNER, request) for _ in range(5))
+        )
 
         assert sorted(outcome.replayed for outcome in outcomes) == [False] + [True] * 4
         assert len({outcome.transfer.id for outcome in outcomes}) == 1
@@ -92,6 +95,34 @@ class TestIdempotency:
         assert await balances(storage.unit_of_work, source.id, destination.id) == [
             OPENING_BALANCE - 300,
             OPENING_BALANCE + 300,
+        ]
+
+    async def test_racing_requests_with_one_key_from_two_subjects_make_two_transfers(
+        self, storage: Storage
+    ) -> None:
+        """Keys are each subject's own: one subject's use of a key never replays the other's."""
+        alices, bobs = (
+            account(OPENING_BALANCE, owner="alice"),
+            account(OPENING_BALANCE, owner="bob"),
+        )
+        await store(storage.unit_of_work, [alices, bobs])
+        alice, bob = Principal.of("alice", "ledger:write"), Principal.of("bob", "ledger:write")
+        use_cases = UseCases.wired_to(storage.unit_of_work)
+        from_alice = TransferRequest(alices.id, bobs.id, euros(300), "shared")
+        from_bob = TransferRequest(bobs.id, alices.id, euros(100), "shared")
+
+        outcomes = await asyncio.gather(
+            *(use_cases.transfer_funds(alice, from_alice) for _ in range(3)),
+            *(use_cases.transfer_funds(bob, from_bob) for _ in range(3)),
+        )
+
+        assert sorted(outcome.replayed for outcome in outcomes) == [False] * 2 + [True] * 4
+        assert {outcome.transfer.requested_by for outcome in outcomes[:3]} == {"alice"}
+        assert {outcome.transfer.requested_by for outcome in outcomes[3:]} == {"bob"}
+        assert len(await stored_transfer_ids(storage, [alices])) == 2
+        assert await balances(storage.unit_of_work, alices.id, bobs.id) == [
+            OPENING_BALANCE - 200,
+            OPENING_BALANCE + 200,
         ]
 
     @postgresql_only
@@ -112,7 +143,9 @@ class TestIdempotency:
         use_cases = UseCases.wired_to(observed)
         request = TransferRequest(source.id, destination.id, euros(300), "raced-past-check")
 
-        outcomes = await asyncio.gather(*(use_cases.transfer_funds(request) for _ in range(2)))
+        outcomes = await asyncio.gather(
+            *(use_cases.transfer_funds(OWNER, request) for _ in range(2))
+        )
 
         assert observed.failed_with(DuplicateIdempotencyKey) == ["transfers.add"]
         assert sorted(outcome.replayed for outcome in outcomes) == [False, True]
@@ -132,7 +165,9 @@ class TestConcurrentTransfers:
         async with asyncio.timeout(TIMEOUT_SECONDS):  # a deadlock fails, it does not hang
             outcomes = await asyncio.gather(
                 *(
-                    use_cases.transfer_funds(TransferRequest(source, destination, euros(amount)))
+                    use_cases.transfer_funds(
+                        OWNER, TransferRequest(source, destination, euros(amount))
+                    )
                     for source, destination, amount in transfers
                 )
             )
@@ -155,7 +190,14 @@ class TestConcurrentTransfers:
         ids = [str(a.id) for a in accounts]
         reports = await run_workers(
             [
-                [str(WORKER), storage.database_url, str(seed), str(per_process), *ids]
+                [
+                    str(WORKER),
+                    storage.database_url,
+                    OWNER.subject,
+                    str(seed),
+                    str(per_process),
+                    *ids,
+                ]
                 for seed in (1, 2)
             ]
         )

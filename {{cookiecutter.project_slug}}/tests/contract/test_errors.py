@@ -17,11 +17,11 @@ from {{ cookiecutter.package_name }}.domain.errors import (
     DuplicateIdempotencyKey,
     StorageUnavailable,
 )
-from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWorkFactory
+from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
 from tests.contract.implementations import Storage, postgresql_only, sql_only
-from tests.contract.ledger import account, store, transfer
+from tests.contract.ledger import OWNER, account, store, transfer
 from tests.postgres_server import Postgres, free_port
 
 DOMAIN = DomainError.__module__
@@ -48,9 +48,14 @@ async def worker_threads_finished(started_before: set[threading.Thread]) -> None
         await asyncio.to_thread(thread.join, 10)
 
 
+async def read(uow: UnitOfWork) -> None:
+    """One statement that reads, and finds nothing."""
+    assert await uow.transfers.get_by_idempotency_key(OWNER.subject, "never-used") is None
+
+
 async def open_and_read(unit_of_work: UnitOfWorkFactory) -> None:
     async with unit_of_work() as uow:
-        await uow.accounts.get_many([account().id])
+        await read(uow)
 
 
 class TestConstraintViolations:
@@ -66,7 +71,7 @@ class TestConstraintViolations:
 
         assert isinstance(await raised_by(add_again), AccountAlreadyExists)
 
-    async def test_an_idempotency_key_taken_raises_duplicate_idempotency_key(
+    async def test_a_key_its_requester_used_raises_duplicate_idempotency_key(
         self, storage: Storage
     ) -> None:
         source, destination = account(), account()
@@ -76,7 +81,7 @@ class TestConstraintViolations:
 
         async def add_same_key() -> None:
             async with storage.unit_of_work() as uow:
-                await uow.transfers.add(transfer(destination, source, 5, key="k"))
+                await uow.transfers.add(transfer(destination, source, 5, key="k", by=source.owner))
 
         assert isinstance(await raised_by(add_same_key), DuplicateIdempotencyKey)
 
@@ -124,12 +129,12 @@ class TestUnreachableStorage:
 
         async def dropped_midway() -> None:
             async with storage.unit_of_work() as uow:
-                await uow.accounts.get_many([account().id])
+                await read(uow)
                 await postgres.execute(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                     f"WHERE datname = '{database}' AND pid <> pg_backend_pid()"
                 )
-                await uow.accounts.get_many([account().id])
+                await read(uow)
 
         assert isinstance(await raised_by(dropped_midway), StorageUnavailable)
         await open_and_read(storage.unit_of_work)  # the pool recovers on its own
@@ -148,7 +153,7 @@ class TestUnreachableStorage:
         try:
             error = await raised_by(
                 lambda: use_cases.open_account(
-                    OpenAccountRequest("a@example.com", account().currency)
+                    OWNER, OpenAccountRequest("a@example.com", account().currency)
                 )
             )
         finally:

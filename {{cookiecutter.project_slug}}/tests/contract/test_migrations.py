@@ -8,19 +8,25 @@ without a migration (``<service> revision -m "..."`` writes one).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
+from uuid import uuid4
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Column, Connection, MetaData, String, inspect
+from sqlalchemy import Column, Connection, MetaData, String, Uuid, bindparam, inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.package_name }}.adapters.sql import migrator
-from {{ cookiecutter.package_name }}.adapters.sql.tables import metadata
+from {{ cookiecutter.package_name }}.adapters.sql.tables import UtcDateTime, metadata
+from {{ cookiecutter.package_name }}.domain.ids import new_account_id, new_transfer_id
 from {{ cookiecutter.package_name }}.domain.money import Currency
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
 from tests.contract.implementations import Storage, sql_only
+from tests.contract.ledger import OWNER, T0, account, store, transfer
 
 pytestmark = sql_only
 
@@ -61,7 +67,7 @@ async def test_upgrade_downgrade_upgrade_runs_clean(storage: Storage) -> None:
     assert await table_names(storage.engine) == {*ledger_tables, "alembic_version"}
     assert await schema_diff(storage.engine, metadata) == []
     await UseCases.wired_to(storage.unit_of_work).open_account(
-        OpenAccountRequest("after-migrations@example.com", Currency.EUR)
+        OWNER, OpenAccountRequest("after-migrations@example.com", Currency.EUR)
     )
 
 
@@ -82,3 +88,94 @@ async def test_the_drift_check_fails_on_a_change_without_a_migration(storage: St
 
     assert ("add_column", None, "accounts", changed.tables["accounts"].c.nickname) in diff
     assert any(change[0][0] == "modify_type" for change in diff if isinstance(change, list))
+
+
+BEFORE_OWNERS = "0002"
+"""The last revision before accounts had owners and idempotency keys had requesters."""
+
+INSERT_LEGACY_ACCOUNTS = text(
+    "INSERT INTO accounts (id, owner_email, currency, balance_minor_units) "
+    "VALUES (:source, 'legacy@example.com', 'EUR', 400), "
+    "(:destination, 'legacy@example.com', 'EUR', 100)"
+).bindparams(bindparam("source", type_=Uuid()), bindparam("destination", type_=Uuid()))
+INSERT_LEGACY_TRANSFER = text(
+    "INSERT INTO transfers "
+    "(id, source_id, destination_id, amount_minor_units, currency, created_at, idempotency_key) "
+    "VALUES (:id, :source, :destination, 100, 'EUR', :at, 'legacy-key')"
+).bindparams(
+    bindparam("id", type_=Uuid()),
+    bindparam("source", type_=Uuid()),
+    bindparam("destination", type_=Uuid()),
+    bindparam("at", type_=UtcDateTime()),
+)
+LEGACY_ROWS = text(
+    "SELECT (SELECT count(*) FROM accounts) AS accounts, "
+    "(SELECT count(*) FROM transfers WHERE idempotency_key = 'legacy-key') AS transfers"
+)
+
+
+async def migrate(storage: Storage, step: Callable[[str, str], None], revision: str) -> None:
+    """Run ``step`` (``migrator.upgrade`` or ``downgrade``) with no connection pooled."""
+    assert storage.engine is not None
+    assert storage.database_url is not None
+    await storage.engine.dispose()  # no pooled connection may hold a table being altered
+    await asyncio.to_thread(step, storage.database_url, revision)
+
+
+async def test_rows_older_than_owners_are_kept_and_owned_by_nobody(storage: Storage) -> None:
+    """Data written before authentication survives the upgrade, with the empty subject as
+    owner and requester (no principal has it), and survives the downgrade too, which makes
+    idempotency keys global again."""
+    assert storage.engine is not None
+    await migrate(storage, migrator.downgrade, "base")
+    await migrate(storage, migrator.upgrade, BEFORE_OWNERS)
+    source, destination, made = new_account_id(), new_account_id(), new_transfer_id()
+    legacy_transfer = {"id": made, "source": source, "destination": destination, "at": T0}
+    async with storage.engine.begin() as connection:
+        await connection.execute(
+            INSERT_LEGACY_ACCOUNTS, {"source": source, "destination": destination}
+        )
+        await connection.execute(INSERT_LEGACY_TRANSFER, legacy_transfer)
+
+    await migrate(storage, migrator.upgrade, "head")
+
+    async with storage.unit_of_work(read_only=True) as uow:
+        legacy = await uow.accounts.get(source)
+        legacy_by_key = await uow.transfers.get_by_idempotency_key("", "legacy-key")
+    assert (legacy.owner, legacy.owner_email, legacy.balance.minor_units) == (
+        "",
+        "legacy@example.com",
+        400,
+    )
+    assert legacy_by_key is not None
+    assert (legacy_by_key.id, legacy_by_key.requested_by) == (made, "")
+    assert await schema_diff(storage.engine, metadata) == []
+
+    await migrate(storage, migrator.downgrade, BEFORE_OWNERS)
+    async with storage.engine.connect() as connection:
+        kept = (await connection.execute(LEGACY_ROWS)).one()
+    assert (kept.accounts, kept.transfers) == (2, 1)
+    with pytest.raises(IntegrityError):  # the same key again, from anyone: refused
+        async with storage.engine.begin() as connection:
+            await connection.execute(INSERT_LEGACY_TRANSFER, {**legacy_transfer, "id": uuid4()})
+
+    await migrate(storage, migrator.upgrade, "head")
+    assert await schema_diff(storage.engine, metadata) == []
+
+
+async def test_downgrading_refuses_to_merge_keys_two_subjects_share(storage: Storage) -> None:
+    """Keys were global before owners: two subjects' equal keys cannot go back, so the
+    downgrade fails as a whole and leaves the schema and the data as they were."""
+    assert storage.engine is not None
+    source, destination = account(), account()
+    by_alice = transfer(source, destination, key="shared", by="alice")
+    by_bob = transfer(source, destination, key="shared", by="bob")
+    await store(storage.unit_of_work, [source, destination], [by_alice, by_bob])
+
+    with pytest.raises(IntegrityError):
+        await migrate(storage, migrator.downgrade, BEFORE_OWNERS)
+
+    assert await schema_diff(storage.engine, metadata) == []
+    async with storage.unit_of_work(read_only=True) as uow:
+        assert await uow.transfers.get_by_idempotency_key("alice", "shared") == by_alice
+        assert await uow.transfers.get_by_idempotency_key("bob", "shared") == by_bob

@@ -13,12 +13,20 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from {{ cookiecutter.package_name }}.domain.audit import AuditAction, AuditEntry
-from {{ cookiecutter.package_name }}.domain.errors import AccountNotFound, NoticeNotFound
+from {{ cookiecutter.package_name }}.domain.errors import (
+    AccountNotFound,
+    DuplicateIdempotencyKey,
+    NoticeNotFound,
+)
 from {{ cookiecutter.package_name }}.domain.ids import AccountId, AuditEntryId, new_notice_id
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.notice import Notice, PendingNotice
+from {{ cookiecutter.package_name }}.domain.principal import MAX_SUBJECT_LENGTH
 from tests.contract.implementations import Storage
-from tests.contract.ledger import T0, account, minutes, store, transfer
+from tests.contract.ledger import OWNER, T0, account, minutes, store, transfer
+
+LONGEST_SUBJECT = "ü" * MAX_SUBJECT_LENGTH
+"""As long as a principal's subject may be, in characters that take two bytes in UTF-8."""
 
 
 def unknown_account_id() -> AccountId:
@@ -26,12 +34,23 @@ def unknown_account_id() -> AccountId:
 
 
 class TestAccountRepository:
-    async def test_a_stored_account_reads_back_equal(self, storage: Storage) -> None:
-        stored = account(1_250, email="reader@example.com")
+    async def test_a_stored_account_reads_back_equal_with_its_owner(self, storage: Storage) -> None:
+        stored = account(1_250, owner="reader", email="reader@example.com")
         await store(storage.unit_of_work, [stored])
 
         async with storage.unit_of_work(read_only=True) as uow:
-            assert await uow.accounts.get(stored.id) == stored
+            found = await uow.accounts.get(stored.id)
+
+        assert found == stored
+        assert found.owner == "reader"
+
+    async def test_the_longest_subject_is_kept_whole_as_an_owner(self, storage: Storage) -> None:
+        stored = account(owner=LONGEST_SUBJECT)
+        await store(storage.unit_of_work, [stored])
+
+        async with storage.unit_of_work() as uow:
+            assert (await uow.accounts.get(stored.id)).owner == LONGEST_SUBJECT
+            assert (await uow.accounts.lock_many([stored.id]))[stored.id].owner == LONGEST_SUBJECT
 
     async def test_get_of_a_missing_account_raises_account_not_found(
         self, storage: Storage
@@ -40,19 +59,8 @@ class TestAccountRepository:
             with pytest.raises(AccountNotFound):
                 await uow.accounts.get(unknown_account_id())
 
-    async def test_get_many_returns_the_accounts_that_exist(self, storage: Storage) -> None:
-        first, second, not_stored = account(1), account(2), account(3)
-        await store(storage.unit_of_work, [first, second])
-
-        async with storage.unit_of_work(read_only=True) as uow:
-            found = await uow.accounts.get_many([second.id, not_stored.id, first.id])
-            nothing = await uow.accounts.get_many([])
-
-        assert found == {first.id: first, second.id: second}
-        assert nothing == {}
-
     async def test_lock_many_returns_every_account_in_id_order(self, storage: Storage) -> None:
-        accounts = [account(n) for n in range(5)]
+        accounts = [account(n, owner=f"owner-{n}") for n in range(5)]
         await store(storage.unit_of_work, accounts)
 
         async with storage.unit_of_work() as uow:
@@ -88,17 +96,57 @@ class TestAccountRepository:
 
 
 class TestTransferRepository:
-    async def test_a_stored_transfer_reads_back_equal_by_its_key(self, storage: Storage) -> None:
+    async def test_a_stored_transfer_reads_back_equal_by_its_requester_and_key(
+        self, storage: Storage
+    ) -> None:
         source, destination = account(), account()
-        stored = transfer(source, destination, 75, key="key-1")
+        stored = transfer(source, destination, 75, key="key-1", by="requester")
         await store(storage.unit_of_work, [source, destination], [stored])
 
         async with storage.unit_of_work(read_only=True) as uow:
-            found = await uow.transfers.get_by_idempotency_key("key-1")
+            found = await uow.transfers.get_by_idempotency_key("requester", "key-1")
+            [listed] = await uow.transfers.list_for_account(source.id, limit=10, offset=0)
+
+        assert found == listed == stored
+        assert found is not None
+        assert found.requested_by == "requester"
+        assert found.created_at.utcoffset() is not None, "timestamps come back timezone-aware"
+
+    async def test_the_longest_subject_is_kept_whole_as_a_requester(self, storage: Storage) -> None:
+        source, destination = account(), account()
+        stored = transfer(source, destination, key="k", by=LONGEST_SUBJECT)
+        await store(storage.unit_of_work, [source, destination], [stored])
+
+        async with storage.unit_of_work(read_only=True) as uow:
+            found = await uow.transfers.get_by_idempotency_key(LONGEST_SUBJECT, "k")
 
         assert found == stored
-        assert found is not None
-        assert found.created_at.utcoffset() is not None, "timestamps come back timezone-aware"
+
+    async def test_a_key_is_looked_up_among_its_requester_s_own(self, storage: Storage) -> None:
+        """Two subjects may pick the same key; each finds only the transfer it made."""
+        source, destination = account(), account()
+        by_alice = transfer(source, destination, 1, key="order-1", by="alice")
+        by_bob = transfer(source, destination, 2, key="order-1", by="bob")
+        await store(storage.unit_of_work, [source, destination], [by_alice, by_bob])
+
+        async with storage.unit_of_work(read_only=True) as uow:
+            alices = await uow.transfers.get_by_idempotency_key("alice", "order-1")
+            bobs = await uow.transfers.get_by_idempotency_key("bob", "order-1")
+            carols = await uow.transfers.get_by_idempotency_key("carol", "order-1")
+
+        assert (alices, bobs, carols) == (by_alice, by_bob, None)
+
+    async def test_the_same_requester_cannot_use_a_key_twice(self, storage: Storage) -> None:
+        source, destination = account(), account()
+        first = transfer(source, destination, 1, key="order-1", by="alice")
+        await store(storage.unit_of_work, [source, destination], [first])
+
+        async with storage.unit_of_work() as uow:
+            with pytest.raises(DuplicateIdempotencyKey):
+                await uow.transfers.add(transfer(destination, source, 2, key="order-1", by="alice"))
+
+        async with storage.unit_of_work(read_only=True) as uow:
+            assert await uow.transfers.get_by_idempotency_key("alice", "order-1") == first
 
     async def test_a_time_in_another_zone_reads_back_as_the_same_instant(
         self, storage: Storage
@@ -109,14 +157,14 @@ class TestTransferRepository:
         await store(storage.unit_of_work, [source, destination], [in_paris])
 
         async with storage.unit_of_work(read_only=True) as uow:
-            found = await uow.transfers.get_by_idempotency_key("k")
+            found = await uow.transfers.get_by_idempotency_key(OWNER.subject, "k")
 
         assert found is not None
         assert found.created_at == T0, "the instant, not the wall-clock reading, is stored"
 
     async def test_an_unknown_key_finds_nothing(self, storage: Storage) -> None:
         async with storage.unit_of_work(read_only=True) as uow:
-            assert await uow.transfers.get_by_idempotency_key("never-used") is None
+            assert await uow.transfers.get_by_idempotency_key(OWNER.subject, "never-used") is None
 
     async def test_a_transfer_between_unknown_accounts_raises_account_not_found(
         self, storage: Storage

@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 
 from {{ cookiecutter.package_name }}.domain.audit import AuditAction, AuditEntry
-from {{ cookiecutter.package_name }}.domain.errors import ConcurrencyConflict
+from {{ cookiecutter.package_name }}.domain.errors import AccountNotFound, ConcurrencyConflict
 from {{ cookiecutter.package_name }}.domain.money import Currency, Money
 from {{ cookiecutter.package_name }}.domain.notice import Notice
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferRequest
 from tests.contract.implementations import Storage
-from tests.contract.ledger import T0, account, balances, store, transfer
+from tests.contract.ledger import OWNER, T0, account, balances, is_stored, store, transfer
 from tests.contract.observed import Observed
 
 FAR_FUTURE = T0 + timedelta(days=3650)
@@ -35,9 +35,10 @@ class TestRollbackByDefault:
             await uow.transfers.add(transfer(source, destination, key="uncommitted"))
             await uow.audit_log.append(entry)
 
+        assert not await is_stored(storage.unit_of_work, source.id)
+        assert not await is_stored(storage.unit_of_work, destination.id)
         async with storage.unit_of_work(read_only=True) as uow:
-            assert await uow.accounts.get_many([source.id, destination.id]) == {}
-            assert await uow.transfers.get_by_idempotency_key("uncommitted") is None
+            assert await uow.transfers.get_by_idempotency_key(OWNER.subject, "uncommitted") is None
         assert await storage.stored.audit_entries(str(source.id)) == []
 
     async def test_an_error_rolls_back_and_propagates(self, storage: Storage) -> None:
@@ -51,8 +52,7 @@ class TestRollbackByDefault:
         with pytest.raises(PowerCut):
             await add_then_fail()
 
-        async with storage.unit_of_work(read_only=True) as uow:
-            assert await uow.accounts.get_many([doomed.id]) == {}
+        assert not await is_stored(storage.unit_of_work, doomed.id)
 
     async def test_uncommitted_work_is_invisible_to_other_units_of_work(
         self, storage: Storage
@@ -61,11 +61,12 @@ class TestRollbackByDefault:
         async with storage.unit_of_work() as writer:
             await writer.accounts.add(pending)
             async with storage.unit_of_work(read_only=True) as reader:
-                assert await reader.accounts.get_many([pending.id]) == {}
+                with pytest.raises(AccountNotFound):
+                    await reader.accounts.get(pending.id)
             await writer.commit()
 
         async with storage.unit_of_work(read_only=True) as reader:
-            assert await reader.accounts.get_many([pending.id]) == {pending.id: pending}
+            assert await reader.accounts.get(pending.id) == pending
 
     async def test_a_read_only_unit_of_work_refuses_to_commit(self, storage: Storage) -> None:
         async with storage.unit_of_work(read_only=True) as uow:
@@ -86,7 +87,7 @@ async def calls_of_a_transfer(storage: Storage) -> list[str]:
     await store(storage.unit_of_work, [source, destination])
     observed = Observed(storage.unit_of_work)
     await UseCases.wired_to(observed).transfer_funds(
-        TransferRequest(source.id, destination.id, Money(1, Currency.EUR), "k-observed")
+        OWNER, TransferRequest(source.id, destination.id, Money(1, Currency.EUR), "k-observed")
     )
     return observed.calls
 
@@ -107,7 +108,7 @@ async def crash_a_transfer_after(storage: Storage, position: int) -> None:
     key = f"k-{position}"
     with pytest.raises(PowerCut):
         await UseCases.wired_to(observed).transfer_funds(
-            TransferRequest(source.id, destination.id, Money(200, Currency.EUR), key)
+            OWNER, TransferRequest(source.id, destination.id, Money(200, Currency.EUR), key)
         )
 
     crashed_after = observed.calls[position]
@@ -115,7 +116,7 @@ async def crash_a_transfer_after(storage: Storage, position: int) -> None:
         f"balances changed by a transfer that crashed after {crashed_after}"
     )
     async with storage.unit_of_work(read_only=True) as uow:
-        assert await uow.transfers.get_by_idempotency_key(key) is None, crashed_after
+        assert await uow.transfers.get_by_idempotency_key(OWNER.subject, key) is None, crashed_after
         assert await uow.transfers.list_for_account(source.id, limit=10, offset=0) == []
     for made in attempted:
         assert await storage.stored.audit_entries(str(made.id)) == [], crashed_after
@@ -147,7 +148,7 @@ class TestAtomicityAcrossRepositories:
 
         observed = Observed(storage.unit_of_work, conflict_once)
         outcome = await UseCases.wired_to(observed).transfer_funds(
-            TransferRequest(source.id, destination.id, Money(200, Currency.EUR), "k-2")
+            OWNER, TransferRequest(source.id, destination.id, Money(200, Currency.EUR), "k-2")
         )
 
         assert observed.calls.count("transfers.add") == 2, "the whole unit of work ran again"

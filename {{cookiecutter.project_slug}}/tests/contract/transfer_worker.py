@@ -1,11 +1,12 @@
 """Run transfers from a separate OS process, for ``test_concurrency``.
 
-    python transfer_worker.py DATABASE_URL SEED COUNT ACCOUNT_ID ACCOUNT_ID [...]
+    python transfer_worker.py DATABASE_URL SUBJECT SEED COUNT ACCOUNT_ID ACCOUNT_ID [...]
 
 Builds the service's use cases on its own engine, writes ``ready`` once connected, waits
 for a line on stdin (so that several workers start together), runs COUNT transfers
-concurrently between random pairs of the accounts, and writes one JSON line: how many
-completed, the errors raised, and the net amount each account gained.
+concurrently between random pairs of the accounts, as SUBJECT (who must own them all),
+and writes one JSON line: how many completed, the errors raised, and the net amount each
+account gained.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from {{ cookiecutter.package_name }}.adapters.sql.engine import create_engine
 from {{ cookiecutter.package_name }}.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from {{ cookiecutter.package_name }}.domain.ids import AccountId
 from {{ cookiecutter.package_name }}.domain.money import Money
+from {{ cookiecutter.package_name }}.domain.principal import Principal
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferRequest
 
@@ -38,12 +40,13 @@ def plan(
 
 
 async def run(
-    database_url: str, seed: int, count: int, accounts: list[AccountId]
+    database_url: str, subject: str, seed: int, count: int, accounts: list[AccountId]
 ) -> dict[str, object]:
+    owner = Principal.of(subject, "ledger:read ledger:write")
     engine = create_engine(database_url, pool_size=5)
     try:
         use_cases = UseCases.wired_to(SqlUnitOfWorkFactory(engine))
-        currency = (await use_cases.get_account(accounts[0])).currency
+        currency = (await use_cases.get_account(owner, accounts[0])).currency
         sys.stdout.write("ready\n")
         sys.stdout.flush()
         await asyncio.to_thread(sys.stdin.readline)
@@ -52,7 +55,7 @@ async def run(
         outcomes = await asyncio.gather(
             *(
                 use_cases.transfer_funds(
-                    TransferRequest(source, destination, Money(amount, currency))
+                    owner, TransferRequest(source, destination, Money(amount, currency))
                 )
                 for source, destination, amount in transfers
             ),
@@ -72,9 +75,9 @@ async def run(
 
 
 def main(argv: list[str]) -> int:
-    database_url, seed, count, *ids = argv
+    database_url, subject, seed, count, *ids = argv
     accounts = [AccountId(uuid.UUID(account_id)) for account_id in ids]
-    report = asyncio.run(run(database_url, int(seed), int(count), accounts))
+    report = asyncio.run(run(database_url, subject, int(seed), int(count), accounts))
     sys.stdout.write(json.dumps(report) + "\n")
     return 0
 

@@ -2,7 +2,8 @@
 
 Each example is a random sequence of opens, deposits and transfers, many of them
 invalid (see ``tests/ledger_operations.py``), run through the use cases on the memory
-adapter. A failed operation must leave no trace, so the books balance whatever fails.
+adapter. A failed operation must leave no trace, so the books balance whatever fails,
+and money leaves an account only when its owner asks.
 In CI hypothesis derandomizes by itself (its ``ci`` profile, loaded whenever ``CI`` is
 set), so a CI run is repeatable; locally each run explores new sequences, and
 ``.hypothesis/`` replays a failure first.
@@ -33,3 +34,6 @@ def test_the_books_balance_after_any_sequence_of_operations(sequence: list[Opera
         deposited + transferred
         for deposited, transferred in zip(ledger.deposited, ledger.transferred, strict=True)
     ], "a balance differs from its deposits plus its recorded transfers"
+    assert all(
+        spenders <= {owner} for owner, spenders in zip(ledger.owners, ledger.spenders, strict=True)
+    ), "money left an account at the request of someone other than its owner"

@@ -1,8 +1,8 @@
 """The memory and SQL adapters end in the same state for any sequence of operations.
 
 The memory adapter is what the unit tests trust; this keeps it honest against SQLite
-(the same use cases, the same random sequences, failures included: outcomes, balances
-and recorded transfers must all match). Each example gets a fresh copy of a migrated
+(the same use cases, the same random sequences, failures included: outcomes, balances,
+owners and recorded transfers must all match). Each example gets a fresh copy of a migrated
 SQLite file.
 """
 

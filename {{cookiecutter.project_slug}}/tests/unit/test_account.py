@@ -9,21 +9,26 @@ def eur(minor_units: int) -> Money:
     return Money(minor_units, Currency.EUR)
 
 
+def opened() -> Account:
+    return Account.open("ada", "ada@example.com", Currency.EUR)
+
+
 class TestAccount:
-    def test_opens_empty(self) -> None:
-        account = Account.open("ada@example.com", Currency.EUR)
+    def test_opens_empty_and_owned_by_whoever_opened_it(self) -> None:
+        account = opened()
 
         assert account.balance == eur(0)
+        assert account.owner == "ada"
 
     def test_deposit_raises_the_balance(self) -> None:
-        account = Account.open("ada@example.com", Currency.EUR)
+        account = opened()
 
         account.deposit(eur(500))
 
         assert account.balance == eur(500)
 
     def test_refuses_an_overdraft(self) -> None:
-        account = Account.open("ada@example.com", Currency.EUR)
+        account = opened()
         account.deposit(eur(100))
 
         with pytest.raises(InsufficientFunds):
@@ -32,7 +37,7 @@ class TestAccount:
 
     @pytest.mark.parametrize("amount", [0, -5])
     def test_refuses_deposits_that_are_not_positive(self, amount: int) -> None:
-        account = Account.open("ada@example.com", Currency.EUR)
+        account = opened()
 
         with pytest.raises(InvalidMoney):
             account.deposit(eur(amount))

@@ -15,7 +15,15 @@ from {{ cookiecutter.package_name }}.usecases.deliver_notices import DeliverNoti
 from {{ cookiecutter.package_name }}.usecases.deposit import DepositRequest
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
 from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferRequest
-from tests.fakes import FailingNotifier, HangingNotifier, ManualClock, RecordingNotifier
+from tests.fakes import (
+    ALICE,
+    BOB,
+    TREASURER,
+    FailingNotifier,
+    HangingNotifier,
+    ManualClock,
+    RecordingNotifier,
+)
 from tests.stored_state import MemoryStoredState
 
 
@@ -51,16 +59,19 @@ def use_cases(unit_of_work: MemoryUnitOfWorkFactory, clock: ManualClock) -> UseC
 
 
 async def accounts(use_cases: UseCases) -> tuple[Account, Account]:
-    source = await use_cases.open_account(OpenAccountRequest("s@example.com", Currency.EUR))
-    destination = await use_cases.open_account(OpenAccountRequest("d@example.com", Currency.EUR))
+    """Alice's account, the source, and Bob's, the destination."""
+    source = await use_cases.open_account(ALICE, OpenAccountRequest("a@example.com", Currency.EUR))
+    destination = await use_cases.open_account(
+        BOB, OpenAccountRequest("b@example.com", Currency.EUR)
+    )
     return source, destination
 
 
 async def transfer(use_cases: UseCases, amount: int = 10) -> None:
     source, destination = await accounts(use_cases)
-    await use_cases.deposit(DepositRequest(source.id, Money(100, Currency.EUR)))
+    await use_cases.deposit(TREASURER, DepositRequest(source.id, Money(100, Currency.EUR)))
     await use_cases.transfer_funds(
-        TransferRequest(source.id, destination.id, Money(amount, Currency.EUR))
+        ALICE, TransferRequest(source.id, destination.id, Money(amount, Currency.EUR))
     )
 
 
@@ -85,7 +96,7 @@ class TestNoticeIsWrittenWithTheTransfer:
 
         with pytest.raises(InsufficientFunds):
             await use_cases.transfer_funds(
-                TransferRequest(source.id, destination.id, Money(1, Currency.EUR))
+                ALICE, TransferRequest(source.id, destination.id, Money(1, Currency.EUR))
             )
 
         assert (

@@ -11,11 +11,13 @@ from {{ cookiecutter.package_name }}.domain.errors import (
 )
 from {{ cookiecutter.package_name }}.domain.ids import new_account_id
 from {{ cookiecutter.package_name }}.domain.money import Currency, Money
+from {{ cookiecutter.package_name }}.domain.principal import Principal
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.deposit import DepositRequest
 from {{ cookiecutter.package_name }}.usecases.list_transfers import ListTransfersRequest
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
 from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferRequest
+from tests.fakes import ALICE, BOB, TREASURER
 from tests.stored_state import MemoryStoredState
 
 
@@ -24,21 +26,31 @@ def eur(minor_units: int) -> Money:
 
 
 async def open_funded(
-    use_cases: UseCases, minor_units: int, email: str = "a@example.com"
+    use_cases: UseCases,
+    minor_units: int,
+    owner: Principal = ALICE,
+    email: str = "a@example.com",
 ) -> Account:
-    account = await use_cases.open_account(OpenAccountRequest(email, Currency.EUR))
+    """An account ``owner`` opened, into which the treasurer deposited ``minor_units``."""
+    account = await use_cases.open_account(owner, OpenAccountRequest(email, Currency.EUR))
     if minor_units:
-        account = await use_cases.deposit(DepositRequest(account.id, eur(minor_units)))
+        account = await use_cases.deposit(TREASURER, DepositRequest(account.id, eur(minor_units)))
     return account
+
+
+async def balance(use_cases: UseCases, account: Account, owner: Principal = ALICE) -> Money:
+    return (await use_cases.get_account(owner, account.id)).balance
 
 
 class TestOpenAccount:
     async def test_stores_the_account_and_audits_it(
         self, use_cases: UseCases, unit_of_work: MemoryUnitOfWorkFactory
     ) -> None:
-        account = await use_cases.open_account(OpenAccountRequest("a@example.com", Currency.EUR))
+        account = await use_cases.open_account(
+            ALICE, OpenAccountRequest("a@example.com", Currency.EUR)
+        )
 
-        assert await use_cases.get_account(account.id) == account
+        assert await use_cases.get_account(ALICE, account.id) == account
         audit = await MemoryStoredState(unit_of_work.store).audit_entries(str(account.id))
         assert [entry.action for entry in audit] == ["account.opened"]
 
@@ -47,21 +59,21 @@ class TestDeposit:
     async def test_raises_the_stored_balance(self, use_cases: UseCases) -> None:
         account = await open_funded(use_cases, 250)
 
-        assert (await use_cases.get_account(account.id)).balance == eur(250)
+        assert await balance(use_cases, account) == eur(250)
 
     async def test_errors_for_an_unknown_account(self, use_cases: UseCases) -> None:
         with pytest.raises(AccountNotFound):
-            await use_cases.deposit(DepositRequest(new_account_id(), eur(1)))
+            await use_cases.deposit(TREASURER, DepositRequest(new_account_id(), eur(1)))
 
 
 class TestTransferFunds:
     async def test_moves_money_between_stored_accounts(self, use_cases: UseCases) -> None:
         source, destination = await open_funded(use_cases, 100), await open_funded(use_cases, 0)
 
-        await use_cases.transfer_funds(TransferRequest(source.id, destination.id, eur(40)))
+        await use_cases.transfer_funds(ALICE, TransferRequest(source.id, destination.id, eur(40)))
 
-        assert (await use_cases.get_account(source.id)).balance == eur(60)
-        assert (await use_cases.get_account(destination.id)).balance == eur(40)
+        assert await balance(use_cases, source) == eur(60)
+        assert await balance(use_cases, destination) == eur(40)
 
     async def test_a_refused_transfer_leaves_every_balance_as_it_was(
         self, use_cases: UseCases
@@ -69,21 +81,23 @@ class TestTransferFunds:
         source, destination = await open_funded(use_cases, 10), await open_funded(use_cases, 0)
 
         with pytest.raises(InsufficientFunds):
-            await use_cases.transfer_funds(TransferRequest(source.id, destination.id, eur(11)))
+            await use_cases.transfer_funds(
+                ALICE, TransferRequest(source.id, destination.id, eur(11))
+            )
 
-        assert (await use_cases.get_account(source.id)).balance == eur(10)
-        assert (await use_cases.get_account(destination.id)).balance == eur(0)
+        assert await balance(use_cases, source) == eur(10)
+        assert await balance(use_cases, destination) == eur(0)
 
     async def test_a_retry_with_the_same_key_moves_money_once(self, use_cases: UseCases) -> None:
         source, destination = await open_funded(use_cases, 100), await open_funded(use_cases, 0)
         request = TransferRequest(source.id, destination.id, eur(30), idempotency_key="k-1")
 
-        first = await use_cases.transfer_funds(request)
-        retry = await use_cases.transfer_funds(request)
+        first = await use_cases.transfer_funds(ALICE, request)
+        retry = await use_cases.transfer_funds(ALICE, request)
 
         assert retry.transfer == first.transfer
         assert (first.replayed, retry.replayed) == (False, True)
-        assert (await use_cases.get_account(source.id)).balance == eur(70)
+        assert await balance(use_cases, source) == eur(70)
 
     async def test_concurrent_retries_with_the_same_key_move_money_once(
         self, use_cases: UseCases
@@ -91,47 +105,49 @@ class TestTransferFunds:
         source, destination = await open_funded(use_cases, 100), await open_funded(use_cases, 0)
         request = TransferRequest(source.id, destination.id, eur(30), idempotency_key="k-2")
 
-        outcomes = await asyncio.gather(*(use_cases.transfer_funds(request) for _ in range(5)))
+        outcomes = await asyncio.gather(
+            *(use_cases.transfer_funds(ALICE, request) for _ in range(5))
+        )
 
         assert len({outcome.transfer.id for outcome in outcomes}) == 1
-        assert (await use_cases.get_account(source.id)).balance == eur(70)
+        assert await balance(use_cases, source) == eur(70)
 
     async def test_errors_when_a_key_is_reused_for_another_transfer(
         self, use_cases: UseCases
     ) -> None:
         source, destination = await open_funded(use_cases, 100), await open_funded(use_cases, 0)
         await use_cases.transfer_funds(
-            TransferRequest(source.id, destination.id, eur(30), idempotency_key="k-3")
+            ALICE, TransferRequest(source.id, destination.id, eur(30), idempotency_key="k-3")
         )
 
         with pytest.raises(IdempotencyKeyReused):
             await use_cases.transfer_funds(
-                TransferRequest(source.id, destination.id, eur(31), idempotency_key="k-3")
+                ALICE, TransferRequest(source.id, destination.id, eur(31), idempotency_key="k-3")
             )
 
 
 class TestListTransfers:
     async def test_lists_newest_first_with_counterparts(self, use_cases: UseCases) -> None:
-        me = await open_funded(use_cases, 100, "me@example.com")
-        other = await open_funded(use_cases, 100, "other@example.com")
-        await use_cases.transfer_funds(TransferRequest(me.id, other.id, eur(1)))
-        await use_cases.transfer_funds(TransferRequest(other.id, me.id, eur(2)))
+        me = await open_funded(use_cases, 100, ALICE, "me@example.com")
+        other = await open_funded(use_cases, 100, BOB, "other@example.com")
+        await use_cases.transfer_funds(ALICE, TransferRequest(me.id, other.id, eur(1)))
+        await use_cases.transfer_funds(BOB, TransferRequest(other.id, me.id, eur(2)))
 
-        page = await use_cases.list_transfers(ListTransfersRequest(me.id))
+        page = await use_cases.list_transfers(ALICE, ListTransfersRequest(me.id))
 
         assert [line.transfer.amount for line in page.lines] == [eur(2), eur(1)]
         assert [line.incoming for line in page.lines] == [True, False]
-        assert {line.counterpart.owner_email for line in page.lines} == {"other@example.com"}
+        assert [line.counterpart_id for line in page.lines] == [other.id, other.id]
 
     async def test_pages_with_limit_and_offset(self, use_cases: UseCases) -> None:
         me, other = await open_funded(use_cases, 100), await open_funded(use_cases, 0)
         for amount in range(1, 6):
-            await use_cases.transfer_funds(TransferRequest(me.id, other.id, eur(amount)))
+            await use_cases.transfer_funds(ALICE, TransferRequest(me.id, other.id, eur(amount)))
 
-        page = await use_cases.list_transfers(ListTransfersRequest(me.id, limit=2, offset=1))
+        page = await use_cases.list_transfers(ALICE, ListTransfersRequest(me.id, limit=2, offset=1))
 
         assert [line.transfer.amount for line in page.lines] == [eur(4), eur(3)]
 
     async def test_errors_for_an_unknown_account(self, use_cases: UseCases) -> None:
         with pytest.raises(AccountNotFound):
-            await use_cases.list_transfers(ListTransfersRequest(new_account_id()))
+            await use_cases.list_transfers(ALICE, ListTransfersRequest(new_account_id()))
