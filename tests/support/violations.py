@@ -252,7 +252,7 @@ VIOLATIONS = {
             appending(f"from {package}.domain.principal import Principal"),
         ),
         ROUTE_PROTECTION,
-        ("FAILED", "/accounts/{account_id}"),
+        ("FAILED", "/accounts/{{account_id}}"),
     ),
     "a contract allows a third-party package": Violation(
         "the domain's contract allows pydantic by name",

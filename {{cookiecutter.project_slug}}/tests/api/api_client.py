@@ -1,12 +1,37 @@
-"""A thin client for the API, so tests read as the steps a user takes."""
+"""A thin client for the API, so tests read as the steps a user takes.
+
+Each step carries the token of whoever takes it: the owner (``tokens.OWNER``) unless a
+test names someone else, and an administrator for deposits, which owners may not make.
+"""
 
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
+
+from {{ cookiecutter.package_name }}.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
+from {{ cookiecutter.package_name }}.bootstrap import bootstrap, http_app
+from {{ cookiecutter.package_name }}.settings import Settings
+from tests.api.tokens import OWNER, as_admin, as_owner
 
 
-async def open_account(client: httpx.AsyncClient, email: str = "a@example.com") -> dict[str, Any]:
-    response = await client.post("/accounts", json={"owner_email": email, "currency": "EUR"})
+def memory_app(settings: Settings) -> FastAPI:
+    """The HTTP app ``create_app`` builds from ``settings``, over memory storage: for tests
+    of the HTTP edge, which need no database to migrate."""
+    return http_app(bootstrap(settings, unit_of_work=MemoryUnitOfWorkFactory()), settings)
+
+
+def client_of(app: FastAPI) -> httpx.AsyncClient:
+    """A client calling ``app`` in-process (its lifespan is not started)."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+
+
+async def open_account(
+    client: httpx.AsyncClient, email: str = "a@example.com", *, owner: str = OWNER
+) -> dict[str, Any]:
+    response = await client.post(
+        "/accounts", json={"owner_email": email, "currency": "EUR"}, headers=as_owner(owner)
+    )
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -16,13 +41,20 @@ async def deposit(client: httpx.AsyncClient, account_id: str, amount: int) -> ht
     return await client.post(
         f"/accounts/{account_id}/deposits",
         json={"amount_minor_units": amount, "currency": "EUR"},
+        headers=as_admin(),
     )
 
 
 async def transfer(
-    client: httpx.AsyncClient, source: str, destination: str, amount: int, key: str | None = None
+    client: httpx.AsyncClient,
+    source: str,
+    destination: str,
+    amount: int,
+    key: str | None = None,
+    *,
+    by: str = OWNER,
 ) -> httpx.Response:
-    headers = {"Idempotency-Key": key} if key else {}
+    headers = as_owner(by) | ({"Idempotency-Key": key} if key else {})
     body = {
         "source_account_id": source,
         "destination_account_id": destination,
@@ -32,8 +64,14 @@ async def transfer(
     return await client.post("/transfers", json=body, headers=headers)
 
 
-async def balance(client: httpx.AsyncClient, account_id: str) -> int:
-    response = await client.get(f"/accounts/{account_id}")
+async def balance(client: httpx.AsyncClient, account_id: str, *, owner: str = OWNER) -> int:
+    response = await client.get(f"/accounts/{account_id}", headers=as_owner(owner))
     assert response.status_code == 200, response.text
     amount: int = response.json()["balance_minor_units"]
     return amount
+
+
+async def list_transfers(
+    client: httpx.AsyncClient, account_id: str, *, owner: str = OWNER
+) -> httpx.Response:
+    return await client.get(f"/accounts/{account_id}/transfers", headers=as_owner(owner))

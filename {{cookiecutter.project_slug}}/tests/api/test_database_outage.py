@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from {{ cookiecutter.package_name }}.bootstrap import create_app
-from {{ cookiecutter.package_name }}.settings import Settings
-from tests.api.api_client import open_account
+from tests.api.api_client import balance, open_account
+from tests.api.tokens import api_settings, as_owner
 from tests.postgres_server import Postgres, PostgresServer
 
 FAST_FAIL_SECONDS = 3.0
@@ -29,7 +29,7 @@ def server(postgres: Postgres) -> PostgresServer:
 @pytest.fixture
 async def client(postgres: Postgres) -> AsyncIterator[httpx.AsyncClient]:
     url = await postgres.create_database()
-    settings = Settings(_env_file=None, database_url=url, readiness_timeout_seconds=1.0)
+    settings = api_settings(database_url=url, readiness_timeout_seconds=1.0)
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
     async with (
@@ -40,9 +40,11 @@ async def client(postgres: Postgres) -> AsyncIterator[httpx.AsyncClient]:
     await postgres.drop_database(url)
 
 
-async def get_fast(client: httpx.AsyncClient, path: str) -> httpx.Response:
+async def get_fast(
+    client: httpx.AsyncClient, path: str, headers: dict[str, str] | None = None
+) -> httpx.Response:
     async with asyncio.timeout(FAST_FAIL_SECONDS):
-        return await client.get(path)
+        return await client.get(path, headers=headers)
 
 
 async def wait_until_ready(client: httpx.AsyncClient) -> None:
@@ -62,7 +64,7 @@ async def test_readiness_and_requests_follow_the_database_down_and_up(
     await asyncio.to_thread(server.stop)
     try:
         ready = await get_fast(client, "/health/ready")
-        read = await get_fast(client, f"/accounts/{account['id']}")
+        read = await get_fast(client, f"/accounts/{account['id']}", headers=as_owner())
     finally:
         await asyncio.to_thread(server.start)
 
@@ -70,4 +72,4 @@ async def test_readiness_and_requests_follow_the_database_down_and_up(
     assert read.status_code == 503
     assert read.json()["error"]["code"] == "storage_unavailable"
     await wait_until_ready(client)
-    assert (await client.get(f"/accounts/{account['id']}")).json()["id"] == account["id"]
+    assert await balance(client, account["id"]) == 0

@@ -3,19 +3,22 @@ import uuid
 import httpx
 import pytest
 
-from tests.api.api_client import balance, deposit, open_account, transfer
+from tests.api.api_client import balance, deposit, list_transfers, open_account, transfer
+from tests.api.tokens import as_admin, as_owner
 
 
 class TestHappyPath:
     async def test_open_deposit_transfer_and_list(self, client: httpx.AsyncClient) -> None:
-        alice, bob = await open_account(client, "alice@example.com"), await open_account(client)
+        alice = await open_account(client, "alice@example.com")
+        bob = await open_account(client, "bob@example.com", owner="bob")
         assert (await deposit(client, alice["id"], 1_000)).status_code == 200
 
         moved = await transfer(client, alice["id"], bob["id"], 250)
-        listed = await client.get(f"/accounts/{alice['id']}/transfers")
+        listed = await list_transfers(client, alice["id"])
 
         assert moved.status_code == 201, moved.text
-        assert (await balance(client, alice["id"]), await balance(client, bob["id"])) == (750, 250)
+        assert await balance(client, alice["id"]) == 750
+        assert await balance(client, bob["id"], owner="bob") == 250
         [line] = listed.json()["items"]
         assert line["direction"] == "out"
         assert line["counterpart_account_id"] == bob["id"]
@@ -52,7 +55,7 @@ class TestErrors:
     async def test_an_unknown_account_is_404_with_a_json_error(
         self, client: httpx.AsyncClient
     ) -> None:
-        response = await client.get(f"/accounts/{uuid.uuid4()}")
+        response = await client.get(f"/accounts/{uuid.uuid4()}", headers=as_owner())
 
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "account_not_found"
@@ -87,7 +90,7 @@ class TestErrors:
     async def test_a_bad_body_is_422_with_a_readable_error(
         self, client: httpx.AsyncClient, body: object
     ) -> None:
-        response = await client.post("/accounts", json=body)
+        response = await client.post("/accounts", json=body, headers=as_owner())
 
         assert response.status_code == 422
         assert response.json()["error"]["code"] == "validation_error"
@@ -102,27 +105,30 @@ class TestErrors:
         response = await client.post(
             f"/accounts/{alice['id']}/deposits",
             json={"amount_minor_units": amount, "currency": "EUR"},
+            headers=as_admin(),
         )
 
         assert response.status_code == 422
 
     async def test_malformed_json_is_a_4xx_json_error(self, client: httpx.AsyncClient) -> None:
         response = await client.post(
-            "/accounts", content=b"{not json", headers={"content-type": "application/json"}
+            "/accounts",
+            content=b"{not json",
+            headers={"content-type": "application/json"} | as_owner(),
         )
 
         assert 400 <= response.status_code < 500
         assert "error" in response.json()
 
     async def test_a_malformed_id_is_422(self, client: httpx.AsyncClient) -> None:
-        response = await client.get("/accounts/not-a-uuid")
+        response = await client.get("/accounts/not-a-uuid", headers=as_owner())
 
         assert response.status_code == 422
 
     async def test_an_unknown_route_is_404_with_the_same_error_shape(
         self, client: httpx.AsyncClient
     ) -> None:
-        response = await client.get("/nowhere")
+        response = await client.get("/nowhere", headers=as_owner())
 
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "http_404"

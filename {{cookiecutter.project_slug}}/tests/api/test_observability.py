@@ -24,6 +24,7 @@ from {{ cookiecutter.package_name }}.domain.errors import AccountNotFound, Stora
 from {{ cookiecutter.package_name }}.domain.ids import new_account_id
 from {{ cookiecutter.package_name }}.domain.money import Currency
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
+from tests.api.tokens import api_settings, as_owner, principal
 
 
 @pytest.fixture
@@ -40,10 +41,13 @@ def telemetry(spans: InMemorySpanExporter) -> Telemetry:
 
 @pytest.fixture
 async def client(telemetry: Telemetry) -> AsyncIterator[httpx.AsyncClient]:
-    service = bootstrap(unit_of_work=MemoryUnitOfWorkFactory(), telemetry=telemetry)
-    app = expose(
-        create_http_app(service.use_cases, readiness_probe=service.readiness_probe), telemetry
+    service = bootstrap(api_settings(), unit_of_work=MemoryUnitOfWorkFactory(), telemetry=telemetry)
+    http_app = create_http_app(
+        service.use_cases,
+        token_verifier=service.token_verifier,
+        readiness_probe=service.readiness_probe,
     )
+    app = expose(http_app, telemetry, serve_metrics=True)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
@@ -57,9 +61,11 @@ class TestUseCaseInstrumentation:
     async def test_each_use_case_and_repository_call_is_traced_and_timed(
         self, telemetry: Telemetry, spans: InMemorySpanExporter
     ) -> None:
-        use_cases = bootstrap(unit_of_work=MemoryUnitOfWorkFactory(), telemetry=telemetry).use_cases
+        use_cases = bootstrap(
+            api_settings(), unit_of_work=MemoryUnitOfWorkFactory(), telemetry=telemetry
+        ).use_cases
 
-        await use_cases.open_account(OpenAccountRequest("a@example.com", Currency.EUR))
+        await use_cases.open_account(principal(), OpenAccountRequest("a@example.com", Currency.EUR))
 
         names = [span.name for span in spans.get_finished_spans()]
         assert "usecase.open_account" in names
@@ -73,10 +79,12 @@ class TestUseCaseInstrumentation:
     async def test_a_business_error_from_a_repository_counts_as_domain_not_adapter(
         self, telemetry: Telemetry
     ) -> None:
-        use_cases = bootstrap(unit_of_work=MemoryUnitOfWorkFactory(), telemetry=telemetry).use_cases
+        use_cases = bootstrap(
+            api_settings(), unit_of_work=MemoryUnitOfWorkFactory(), telemetry=telemetry
+        ).use_cases
 
         with pytest.raises(AccountNotFound):
-            await use_cases.get_account(new_account_id())
+            await use_cases.get_account(principal(), new_account_id())
 
         assert sample(telemetry, "errors_total", layer="domain", kind="account_not_found") == 1
         assert sample(telemetry, "errors_total", layer="adapter", kind="account_not_found") is None
@@ -92,7 +100,11 @@ class TestUseCaseInstrumentation:
 
 class TestHttpObservability:
     async def test_metrics_are_served_in_prometheus_format(self, client: httpx.AsyncClient) -> None:
-        await client.post("/accounts", json={"owner_email": "a@example.com", "currency": "EUR"})
+        await client.post(
+            "/accounts",
+            json={"owner_email": "a@example.com", "currency": "EUR"},
+            headers=as_owner(),
+        )
 
         response = await client.get("/metrics")
 

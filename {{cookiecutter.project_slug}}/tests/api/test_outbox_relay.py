@@ -8,26 +8,29 @@ from {{ cookiecutter.package_name }}.adapters.memory.unit_of_work import MemoryU
 from {{ cookiecutter.package_name }}.adapters.relay.outbox_relay import OutboxRelay
 from {{ cookiecutter.package_name }}.bootstrap import Service, bootstrap
 from {{ cookiecutter.package_name }}.domain.money import Currency, Money
-from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.domain.principal import Scope
 from {{ cookiecutter.package_name }}.usecases.deliver_notices import DeliveryReport
 from {{ cookiecutter.package_name }}.usecases.deposit import DepositRequest
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
 from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferRequest
+from tests.api.tokens import ADMIN, api_settings, principal
 from tests.fakes import RecordingNotifier
 
 
 def service(notifier: RecordingNotifier, poll_interval: float) -> Service:
-    settings = Settings(_env_file=None, outbox_poll_interval_seconds=poll_interval)
+    settings = api_settings(outbox_poll_interval_seconds=poll_interval)
     return bootstrap(settings, unit_of_work=MemoryUnitOfWorkFactory(), notifier=notifier)
 
 
 async def handle_transfer_request(app: Service, then_wait: asyncio.Event | None = None) -> None:
     """What a request handler does: the transfer, then (maybe) more work before answering."""
-    use_cases = app.use_cases
-    source = await use_cases.open_account(OpenAccountRequest("s@example.com", Currency.EUR))
-    target = await use_cases.open_account(OpenAccountRequest("t@example.com", Currency.EUR))
-    await use_cases.deposit(DepositRequest(source.id, Money(50, Currency.EUR)))
-    await use_cases.transfer_funds(TransferRequest(source.id, target.id, Money(5, Currency.EUR)))
+    use_cases, owner, admin = app.use_cases, principal(), principal(ADMIN, [Scope.ADMIN])
+    source = await use_cases.open_account(owner, OpenAccountRequest("s@example.com", Currency.EUR))
+    target = await use_cases.open_account(owner, OpenAccountRequest("t@example.com", Currency.EUR))
+    await use_cases.deposit(admin, DepositRequest(source.id, Money(50, Currency.EUR)))
+    await use_cases.transfer_funds(
+        owner, TransferRequest(source.id, target.id, Money(5, Currency.EUR))
+    )
     if then_wait is not None:
         await then_wait.wait()
 

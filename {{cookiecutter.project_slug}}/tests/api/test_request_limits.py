@@ -20,9 +20,11 @@ from {{ cookiecutter.package_name }}.bootstrap import always_ready, create_app
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.ids import AccountId
 from {{ cookiecutter.package_name }}.domain.money import Currency
+from {{ cookiecutter.package_name }}.domain.principal import Principal
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
+from tests.api.tokens import as_owner, principal, verifier
 
 LIMIT = 1_000
 TIMEOUT = 0.2
@@ -32,6 +34,7 @@ ACCOUNT = {"owner_email": "a@example.com", "currency": "EUR"}
 def app_with(use_cases: UseCases) -> FastAPI:
     return create_http_app(
         use_cases,
+        token_verifier=verifier(),
         readiness_probe=always_ready,
         max_body_bytes=LIMIT,
         request_timeout_seconds=TIMEOUT,
@@ -39,7 +42,9 @@ def app_with(use_cases: UseCases) -> FastAPI:
 
 
 def client_of(app: FastAPI) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    """A client whose requests are the owner's, so the limits are what they meet."""
+    transport = httpx.ASGITransport(app=app)
+    return httpx.AsyncClient(transport=transport, base_url="http://test", headers=as_owner())
 
 
 @pytest.fixture
@@ -151,8 +156,8 @@ class TestBodySize:
 def slow_open_account(unit_of_work: MemoryUnitOfWorkFactory) -> UseCases:
     """Use cases whose ``open_account`` stores the account, then stalls before committing."""
 
-    async def open_account(request: OpenAccountRequest) -> Account:
-        account = Account.open(request.owner_email, request.currency)
+    async def open_account(caller: Principal, request: OpenAccountRequest) -> Account:
+        account = Account.open(caller.subject, request.owner_email, request.currency)
         async with unit_of_work() as uow:
             await uow.accounts.add(account)
             await asyncio.sleep(60)
@@ -177,7 +182,7 @@ class TestTimeout:
         self, unit_of_work: MemoryUnitOfWorkFactory
     ) -> None:
         opened = await UseCases.wired_to(unit_of_work).open_account(
-            OpenAccountRequest("a@example.com", Currency.EUR)
+            principal(), OpenAccountRequest("a@example.com", Currency.EUR)
         )
         async with client_of(app_with(slow_open_account(unit_of_work))) as client:
             slow = asyncio.create_task(client.post("/accounts", json=ACCOUNT))
@@ -203,13 +208,13 @@ class TestTimeout:
     async def test_a_timeout_raised_by_the_app_itself_is_not_mistaken_for_the_limit(
         self, unit_of_work: MemoryUnitOfWorkFactory
     ) -> None:
-        async def get_account(_account_id: AccountId) -> Account:
+        async def get_account(_principal: Principal, _account_id: AccountId) -> Account:
             raise TimeoutError("a call inside the app gave up")
 
         use_cases = dataclasses.replace(UseCases.wired_to(unit_of_work), get_account=get_account)
         transport = httpx.ASGITransport(app=app_with(use_cases), raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            response = await client.get(f"/accounts/{uuid.UUID(int=1)}")
+            response = await client.get(f"/accounts/{uuid.UUID(int=1)}", headers=as_owner())
 
         assert response.status_code == 500
 

@@ -19,8 +19,10 @@ from {{ cookiecutter.package_name }}.adapters.memory.unit_of_work import MemoryU
 from {{ cookiecutter.package_name }}.bootstrap import always_ready, create_app
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.ids import AccountId
+from {{ cookiecutter.package_name }}.domain.principal import Principal
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
+from tests.api.tokens import as_owner, verifier
 
 ALLOWED = "https://app.example.com"
 PREFLIGHT = {"Origin": ALLOWED, "Access-Control-Request-Method": "POST"}
@@ -62,6 +64,7 @@ class TestCors:
         assert preflight.status_code == 200
         assert preflight.headers["access-control-allow-origin"] == ALLOWED
         assert "Idempotency-Key" in preflight.headers["access-control-allow-headers"]
+        assert "Authorization" in preflight.headers["access-control-allow-headers"]
         assert allowed.headers["access-control-allow-origin"] == ALLOWED
         assert "access-control-allow-origin" not in other.headers
 
@@ -100,22 +103,22 @@ def assert_reveals_nothing(response: httpx.Response, status: int) -> None:
 
 class TestErrorBodies:
     async def test_an_unexpected_exception_is_a_bare_500(self) -> None:
-        async def get_account(_account_id: AccountId) -> Account:
+        async def get_account(_principal: Principal, _account_id: AccountId) -> Account:
             raise RuntimeError("secret: SELECT * FROM accounts went wrong")
 
         use_cases = dataclasses.replace(
             UseCases.wired_to(MemoryUnitOfWorkFactory()), get_account=get_account
         )
-        app = create_http_app(use_cases, readiness_probe=always_ready)
+        app = create_http_app(use_cases, token_verifier=verifier(), readiness_probe=always_ready)
         # Starlette re-raises after answering, for the server's log: don't raise it here.
         async with client_of(app, raise_app_exceptions=False) as client:
-            response = await client.get(f"/accounts/{uuid.uuid4()}")
+            response = await client.get(f"/accounts/{uuid.uuid4()}", headers=as_owner())
 
         assert_reveals_nothing(response, 500)
         assert response.json()["error"]["code"] == "internal_error"
 
     async def test_a_driver_error_outside_the_sql_adapter_is_a_bare_500(self) -> None:
-        async def get_account(_account_id: AccountId) -> Account:
+        async def get_account(_principal: Principal, _account_id: AccountId) -> Account:
             raise OperationalError(
                 "SELECT secret FROM accounts WHERE id = ?", {"id": 1}, Exception("sqlite broke")
             )
@@ -123,9 +126,9 @@ class TestErrorBodies:
         use_cases = dataclasses.replace(
             UseCases.wired_to(MemoryUnitOfWorkFactory()), get_account=get_account
         )
-        app = create_http_app(use_cases, readiness_probe=always_ready)
+        app = create_http_app(use_cases, token_verifier=verifier(), readiness_probe=always_ready)
         async with client_of(app, raise_app_exceptions=False) as client:
-            response = await client.get(f"/accounts/{uuid.uuid4()}")
+            response = await client.get(f"/accounts/{uuid.uuid4()}", headers=as_owner())
 
         assert_reveals_nothing(response, 500)
 
@@ -137,7 +140,7 @@ class TestErrorBodies:
             connection.execute("ALTER TABLE accounts RENAME TO accounts_gone")  # a broken schema
 
         async with client_of(create_app(settings)) as client:
-            response = await client.get(f"/accounts/{uuid.uuid4()}")
+            response = await client.get(f"/accounts/{uuid.uuid4()}", headers=as_owner())
 
         assert_reveals_nothing(response, 503)
         assert response.json()["error"]["code"] == "storage_unavailable"

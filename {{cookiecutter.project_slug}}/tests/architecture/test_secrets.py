@@ -1,9 +1,11 @@
-"""Secrets come from the environment only: no secret setting has a default value.
+"""Secrets come from the environment only: no secret setting has a default but ``None``.
 
-A setting whose name looks secret (password, token, API key...) must be a ``SecretStr``
-(hidden from reprs and logs) and required, so a forgotten variable stops the service at
-start instead of running it with a password everyone can read in the repository. No
-default may carry a credential either (``postgresql://user:password@...``).
+A setting whose name looks secret (password, token, API key, signing key...) must be a
+``SecretStr`` (hidden from reprs and logs) with no default value, so a forgotten variable
+stops the service at start instead of running it with a secret everyone can read in the
+repository. ``None`` is the one default allowed: the secret of a feature that is off
+without it (``AUTH_DEV_SIGNING_KEY``: no development tokens) holds nothing anyone could
+use. No default may carry a credential either (``postgresql://user:password@...``).
 """
 
 from __future__ import annotations
@@ -50,8 +52,8 @@ def secret_defaults(settings: type[BaseSettings]) -> list[str]:
     problems = []
     for name, field in settings.model_fields.items():
         if SECRET_NAME.search(name) or is_secret_type(field.annotation):
-            if not field.is_required():
-                problems.append(f"{name}: a secret must not have a default")
+            if default_of(field) is not None:
+                problems.append(f"{name}: a secret must have no default but None")
             if not is_secret_type(field.annotation):
                 problems.append(f"{name}: a secret must be a SecretStr")
         elif credential_in(default_of(field)):
@@ -63,7 +65,7 @@ def default_of(field: FieldInfo) -> object:
     return None if field.is_required() else field.get_default(call_default_factory=True)
 
 
-def test_no_secret_setting_has_a_default() -> None:
+def test_no_secret_setting_has_a_default_but_none() -> None:
     assert secret_defaults(Settings) == []
 
 
@@ -72,12 +74,15 @@ class Leaky(Settings):
 
     api_token: str = "abc123"  # noqa: S105 - the leak this test must catch
     webhook_secret: SecretStr = SecretStr("shh")
+    signing_key: SecretStr | None = SecretStr("a default that is not None")
     smtp_password: str
+    session_secret: str | None = None
     replica_url: str = "postgresql+asyncpg://app:hunter2@db:5432/app"
 
 
 class Careful(Settings):
     api_token: SecretStr
+    webhook_secret: SecretStr | None = None  # no webhooks until it is set
     broker_url: str = "amqp://broker:5672/"
 
 
@@ -87,10 +92,12 @@ class Careful(Settings):
         (
             Leaky,
             [
-                "api_token: a secret must not have a default",
+                "api_token: a secret must have no default but None",
                 "api_token: a secret must be a SecretStr",
-                "webhook_secret: a secret must not have a default",
+                "webhook_secret: a secret must have no default but None",
+                "signing_key: a secret must have no default but None",
                 "smtp_password: a secret must be a SecretStr",
+                "session_secret: a secret must be a SecretStr",
                 "replica_url: the default carries a credential",
             ],
         ),

@@ -19,7 +19,7 @@ from schemathesis.python import asgi
 
 from {{ cookiecutter.package_name }}.adapters.sql import migrator
 from {{ cookiecutter.package_name }}.bootstrap import create_app
-from {{ cookiecutter.package_name }}.settings import Settings
+from tests.api.tokens import api_settings
 from tests.postgres_server import Postgres
 
 SENT = pytest.StashKey[Counter[str]]()
@@ -63,7 +63,7 @@ def database_url(
 @pytest.fixture(scope="module")
 def target(database_url: str) -> Iterator[Target]:
     backend = database_url.split(":", 1)[0].split("+", 1)[0]
-    app = create_app(Settings(_env_file=None, database_url=database_url))
+    app = create_app(api_settings(database_url=database_url))
     yield Target(backend, app)
     # Schemathesis keeps the lifespans it started until exit: end this one now, so the
     # relay stops and the engine closes before the database goes away.
