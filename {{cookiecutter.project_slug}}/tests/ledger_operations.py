@@ -3,9 +3,10 @@
 Shared by the property-based tests: ``tests/fuzz/test_properties.py`` (memory adapter)
 and ``tests/fuzz/test_storage_equivalence.py`` (memory and SQL side by side). Sequences
 are full of operations that must fail: overdrafts, unknown accounts, transfers to the
-same account, mixed currencies, amounts that are not positive or that overflow a
-balance, idempotency keys reused for another transfer, and transfers out of an account
-asked for by a customer who does not own it.
+same account, mixed currencies, amounts that are not positive, that overflow a balance or
+that are past the largest amount (``MAX_MINOR_UNITS``), idempotency keys reused for
+another transfer, and transfers out of an account asked for by a customer who does not
+own it.
 
 Yet money must move often enough for the properties to mean something: every sequence
 opens a few accounts first, and most amounts are plausible and in the account's own
@@ -90,7 +91,7 @@ amounts = st.one_of(
     plausible_amounts,
     plausible_amounts,
     st.integers(min_value=-2, max_value=0),
-    st.integers(min_value=MAX_MINOR_UNITS - 1_000, max_value=MAX_MINOR_UNITS),
+    st.integers(min_value=MAX_MINOR_UNITS - 1_000, max_value=MAX_MINOR_UNITS + 1_000),
 )
 idempotency_keys = st.none() | st.sampled_from(["order-1", "order-2", "order-3"])
 customers = st.integers(min_value=0, max_value=len(CUSTOMERS) - 1)

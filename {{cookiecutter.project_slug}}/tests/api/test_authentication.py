@@ -379,6 +379,13 @@ async def move_money_out_of_it(
     return await transfer(client, account_id, own, 10, by=MALLORY)
 
 
+async def move_money_out_of_it_to_nowhere(
+    client: httpx.AsyncClient, account_id: str, _own: str
+) -> httpx.Response:
+    """To a destination that does not exist: for the source's owner, a 409."""
+    return await transfer(client, account_id, str(uuid.uuid4()), 10, by=MALLORY)
+
+
 Attempt = Callable[[httpx.AsyncClient, str, str], Awaitable[httpx.Response]]
 
 
@@ -386,7 +393,10 @@ class TestAnotherSubjectsAccount:
     """Alice's account answers Mallory exactly as an account that does not exist: its id
     tells her nothing, not even that it exists."""
 
-    @pytest.mark.parametrize("attempt", [read_it, list_its_transfers, move_money_out_of_it])
+    @pytest.mark.parametrize(
+        "attempt",
+        [read_it, list_its_transfers, move_money_out_of_it, move_money_out_of_it_to_nowhere],
+    )
     async def test_is_the_404_of_a_missing_account(
         self, client: httpx.AsyncClient, attempt: Attempt
     ) -> None:

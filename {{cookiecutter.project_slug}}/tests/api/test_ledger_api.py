@@ -3,6 +3,7 @@ import uuid
 import httpx
 import pytest
 
+from {{ cookiecutter.package_name }}.domain.money import MAX_MINOR_UNITS
 from tests.api.api_client import balance, deposit, list_transfers, open_account, transfer
 from tests.api.tokens import as_admin, as_owner
 
@@ -68,14 +69,54 @@ class TestErrors:
         assert response.status_code == 409
         assert response.json()["error"]["code"] == "insufficient_funds"
 
-    async def test_a_transfer_to_the_same_account_is_422(self, client: httpx.AsyncClient) -> None:
+    async def test_a_transfer_to_the_same_account_is_409(self, client: httpx.AsyncClient) -> None:
         alice = await open_account(client)
         await deposit(client, alice["id"], 10)
 
         response = await transfer(client, alice["id"], alice["id"], 1)
 
-        assert response.status_code == 422
+        assert response.status_code == 409
         assert response.json()["error"]["code"] == "invalid_transfer"
+
+    async def test_a_transfer_to_an_account_that_does_not_exist_is_409(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        """The request is valid and the source is the caller's: the ledger has no such
+        destination, which is not the 404 of the caller's own account."""
+        alice = await open_account(client)
+        await deposit(client, alice["id"], 10)
+
+        response = await transfer(client, alice["id"], str(uuid.uuid4()), 1)
+
+        assert response.status_code == 409
+        assert response.json()["error"]["code"] == "counterpart_not_found"
+        assert await balance(client, alice["id"]) == 10
+
+    async def test_a_deposit_in_another_currency_than_the_account_s_is_409(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        alice = await open_account(client)
+
+        response = await client.post(
+            f"/accounts/{alice['id']}/deposits",
+            json={"amount_minor_units": 1, "currency": "USD"},
+            headers=as_admin(),
+        )
+
+        assert response.status_code == 409
+        assert response.json()["error"]["code"] == "currency_mismatch"
+
+    async def test_a_deposit_past_the_largest_balance_is_409(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        alice = await open_account(client)
+        assert (await deposit(client, alice["id"], MAX_MINOR_UNITS)).status_code == 200
+
+        response = await deposit(client, alice["id"], 1)
+
+        assert response.status_code == 409
+        assert response.json()["error"]["code"] == "invalid_money"
+        assert await balance(client, alice["id"]) == MAX_MINOR_UNITS
 
     @pytest.mark.parametrize(
         "body",
@@ -96,8 +137,8 @@ class TestErrors:
         assert response.json()["error"]["code"] == "validation_error"
         assert response.json()["error"]["details"]
 
-    @pytest.mark.parametrize("amount", ["10", 1.5, True, 0, -1, 2**63])
-    async def test_an_amount_that_is_not_a_positive_integer_is_422(
+    @pytest.mark.parametrize("amount", ["10", 1.5, True, 0, -1, MAX_MINOR_UNITS + 1, 2**63])
+    async def test_an_amount_that_is_not_a_positive_safe_integer_is_422(
         self, client: httpx.AsyncClient, amount: object
     ) -> None:
         alice = await open_account(client)
@@ -132,6 +173,26 @@ class TestErrors:
 
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "http_404"
+
+    async def test_a_route_without_the_method_is_405_with_the_same_error_shape(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        response = await client.delete("/transfers", headers=as_owner())
+
+        assert response.status_code == 405
+        assert response.json()["error"]["code"] == "http_405"
+
+    async def test_a_body_that_cannot_be_read_is_400_with_the_same_error_shape(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        response = await client.post(
+            "/accounts",
+            content=b'{"owner_email": "\xff"}',  # JSON must be UTF-8
+            headers={"content-type": "application/json"} | as_owner(),
+        )
+
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] == "http_400"
 
 
 class TestHealth:

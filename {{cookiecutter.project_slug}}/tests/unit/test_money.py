@@ -19,6 +19,12 @@ class TestMoney:
         with pytest.raises(InvalidMoney):
             Money(amount, Currency.EUR)  # type: ignore[arg-type]
 
-    def test_refuses_amounts_a_64_bit_column_cannot_hold(self) -> None:
+    def test_refuses_amounts_a_json_number_cannot_carry_exactly(self) -> None:
+        """Past 2**53 - 1, JavaScript clients would read a rounded amount."""
+        assert int(float(MAX_MINOR_UNITS)) == MAX_MINOR_UNITS  # a double carries it exactly
+        assert int(float(MAX_MINOR_UNITS + 2)) != MAX_MINOR_UNITS + 2  # not so just past it
+
         with pytest.raises(InvalidMoney):
             Money(MAX_MINOR_UNITS, Currency.EUR) + Money(1, Currency.EUR)
+        with pytest.raises(InvalidMoney):
+            Money(-MAX_MINOR_UNITS - 1, Currency.EUR)

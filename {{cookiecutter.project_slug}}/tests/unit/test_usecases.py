@@ -6,6 +6,7 @@ from {{ cookiecutter.package_name }}.adapters.memory.unit_of_work import MemoryU
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.errors import (
     AccountNotFound,
+    CounterpartNotFound,
     IdempotencyKeyReused,
     InsufficientFunds,
 )
@@ -87,6 +88,28 @@ class TestTransferFunds:
 
         assert await balance(use_cases, source) == eur(10)
         assert await balance(use_cases, destination) == eur(0)
+
+    async def test_a_destination_that_does_not_exist_is_a_missing_counterpart(
+        self, use_cases: UseCases
+    ) -> None:
+        """Not the ``AccountNotFound`` of a source: the principal's own account is there."""
+        source, nowhere = await open_funded(use_cases, 10), new_account_id()
+
+        with pytest.raises(CounterpartNotFound):
+            await use_cases.transfer_funds(ALICE, TransferRequest(source.id, nowhere, eur(1)))
+
+        assert await balance(use_cases, source) == eur(10)
+
+    async def test_a_missing_source_is_account_not_found_whatever_the_destination(
+        self, use_cases: UseCases
+    ) -> None:
+        destination = await open_funded(use_cases, 0)
+
+        for destination_id in (destination.id, new_account_id()):
+            with pytest.raises(AccountNotFound):
+                await use_cases.transfer_funds(
+                    ALICE, TransferRequest(new_account_id(), destination_id, eur(1))
+                )
 
     async def test_a_retry_with_the_same_key_moves_money_once(self, use_cases: UseCases) -> None:
         source, destination = await open_funded(use_cases, 100), await open_funded(use_cases, 0)

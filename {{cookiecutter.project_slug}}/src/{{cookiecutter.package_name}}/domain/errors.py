@@ -29,7 +29,18 @@ class InvalidTransfer(DomainError):
 
 
 class AccountNotFound(DomainError):
+    """The account asked for does not exist, or is not the principal's to use: both read
+    the same, so an id learnt by chance discloses nothing."""
+
     code = "account_not_found"
+
+
+class CounterpartNotFound(DomainError):
+    """A transfer's destination does not exist. Not an ``AccountNotFound``: the request
+    names it as where money goes, not as an account of the principal's, so the request is
+    valid and the ledger refuses it, as it refuses an overdraft."""
+
+    code = "counterpart_not_found"
 
 
 class NoticeNotFound(DomainError):

@@ -7,8 +7,13 @@ from dataclasses import dataclass
 
 from {{ cookiecutter.package_name }}.domain.errors import CurrencyMismatch, InvalidMoney
 
-MAX_MINOR_UNITS = 2**63 - 1
-"""Largest amount a signed 64-bit column can hold; larger amounts are refused, not wrapped."""
+MAX_MINOR_UNITS = 2**53 - 1
+"""The largest amount, and balance: larger ones are refused, never wrapped or rounded.
+
+2**53 - 1 is the largest integer a JSON number carries exactly to every client: JavaScript
+and most JSON-Schema tools read numbers as IEEE 754 doubles, which round larger integers.
+It also fits the signed 64-bit columns that store amounts, with room to spare.
+"""
 
 
 class Currency(enum.StrEnum):

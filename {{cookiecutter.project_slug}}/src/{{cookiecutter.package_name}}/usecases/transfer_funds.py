@@ -5,12 +5,20 @@ running at the same time wait for each other instead of deadlocking. The balance
 transfer, its audit entry and its "transfer completed" notice are written in one unit of
 work: all of them or none. Idempotency keys are the principal's own: the same key sent by
 two subjects names two different transfers.
+
+A missing source and a source that is not the principal's are the same ``AccountNotFound``,
+whether the destination exists or not; a missing destination, from a source that is the
+principal's, is ``CounterpartNotFound``: the request was valid, the ledger has no such
+account to pay.
 """
 
 from dataclasses import dataclass
 
+from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.audit import AuditAction, AuditEntry
 from {{ cookiecutter.package_name }}.domain.errors import (
+    AccountNotFound,
+    CounterpartNotFound,
     DuplicateIdempotencyKey,
     IdempotencyKeyReused,
 )
@@ -64,7 +72,7 @@ class TransferFunds:
             previous = await self._previous_outcome(uow, principal, request)
             if previous is not None:
                 return previous
-            accounts = await uow.accounts.lock_many([request.source_id, request.destination_id])
+            accounts = await self._lock_both(uow, principal, request)
             transfer = Transfer.between(
                 owned_by(principal, accounts[request.source_id]),
                 accounts[request.destination_id],
@@ -89,6 +97,22 @@ class TransferFunds:
             await uow.outbox.put(Notice.transfer_completed(transfer))
             await uow.commit()
         return TransferOutcome(transfer, replayed=False)
+
+    @staticmethod
+    async def _lock_both(
+        uow: UnitOfWork, principal: Principal, request: TransferRequest
+    ) -> dict[AccountId, Account]:
+        """Both accounts, locked with one batch call in id order; or the reason one is missing.
+
+        Telling a missing source from a missing destination costs one more read, made only
+        when the batch call already failed: the source, whose owner decides which error the
+        principal may see.
+        """
+        try:
+            return await uow.accounts.lock_many([request.source_id, request.destination_id])
+        except AccountNotFound:
+            owned_by(principal, await uow.accounts.get(request.source_id))
+        raise CounterpartNotFound(f"no account {request.destination_id} to transfer to")
 
     @staticmethod
     async def _previous_outcome(

@@ -3,7 +3,10 @@
 Every error body has one shape, ``{"error": {"code": ..., "message": ...}}`` (validation
 errors add ``details``), and never contains a stack trace, SQL or the text of an
 unexpected exception: those go to the log, not to the caller. The status of each domain
-error is one line below.
+error is one line below, and each status means one thing: 422 what the request alone
+shows to be wrong (the schema, checked before any use case runs), 409 a valid request
+the ledger's state refuses (an overdraft, an account in another currency, a destination
+that does not exist). The README lists every code with its status.
 """
 
 from __future__ import annotations
@@ -26,39 +29,33 @@ STATUS_OF: dict[type[errors.DomainError], int] = {
     errors.Unauthenticated: 401,
     errors.PermissionDenied: 403,
     errors.AccountNotFound: 404,
+    # 409: a valid request the ledger's state refuses. 422 is for the request alone.
     errors.AccountAlreadyExists: 409,
+    errors.CounterpartNotFound: 409,
+    errors.CurrencyMismatch: 409,
     errors.DuplicateIdempotencyKey: 409,
     errors.IdempotencyKeyReused: 409,
     errors.InsufficientFunds: 409,
+    errors.InvalidMoney: 409,
+    errors.InvalidTransfer: 409,
     errors.ConcurrencyConflict: 409,
-    errors.InvalidMoney: 422,
-    errors.InvalidTransfer: 422,
-    errors.CurrencyMismatch: 422,
+    errors.StorageError: 503,
     errors.StorageUnavailable: 503,
     errors.IdentityProviderUnavailable: 503,
 }
 DEFAULT_DOMAIN_STATUS = 409
-
-ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    status: {"model": ErrorOut} for status in (400, 404, 409, 413, 422, 500, 503, 504)
-}
-"""Declared on every route, so the OpenAPI schema lists the errors the API really returns.
-
-400 unreadable body, 413 body over the size limit, 422 invalid request (JSON that does not
-parse included), 500 unexpected failure, 503 storage unavailable, 504 over the time limit.
-"""
-
-AUTH_RESPONSES: dict[int | str, dict[str, object]] = {
-    401: {"model": ErrorOut, "description": "No bearer token, or one that is not valid"},
-    403: {"model": ErrorOut, "description": "The token lacks the scope this operation needs"},
-}
-"""Declared on every route that needs a token (all but the health checks)."""
+"""A domain error not listed above is the ledger refusing a valid request too."""
 
 
 def status_of(error: errors.DomainError) -> int:
-    for error_type in type(error).__mro__:
-        if error_type in STATUS_OF:
-            return STATUS_OF[error_type]
+    return status_for(type(error))
+
+
+def status_for(error_type: type[errors.DomainError]) -> int:
+    """The status of the nearest listed class, so a new subclass answers as its base."""
+    for base in error_type.__mro__:
+        if base in STATUS_OF:
+            return STATUS_OF[base]
     return DEFAULT_DOMAIN_STATUS
 
 

@@ -18,12 +18,22 @@ from {{ cookiecutter.package_name }}.domain.money import MAX_MINOR_UNITS, Curren
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
 from {{ cookiecutter.package_name }}.usecases.list_transfers import TransferLine, TransferPage
 
-EMAIL_PATTERN = r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$"
-"""Something@something.something, without spaces or control characters (PostgreSQL refuses
-to store NUL, and no mail system accepts the others)."""
+NOT_IN_AN_ADDRESS = r"@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+r"""The at sign, controls (C0, DEL, C1) and every space either regex engine calls one.
+
+Listed one by one instead of ``\s``: Python's ``\s`` and ECMA-262's (what clients and
+JSON-Schema tools validate with) are different sets, and a pattern must mean the same to
+the service and to its clients (``tests/api/test_schema_patterns.py``). PostgreSQL refuses
+to store NUL, and no mail system accepts the others.
+"""
+EMAIL_PATTERN = rf"^[^{NOT_IN_AN_ADDRESS}]+@[^{NOT_IN_AN_ADDRESS}]+\.[^{NOT_IN_AN_ADDRESS}]+$"
+"""Something@something.something, without spaces or control characters."""
 
 Email = Annotated[str, Field(min_length=3, max_length=320, pattern=EMAIL_PATTERN)]
 PositiveAmount = Annotated[StrictInt, Field(gt=0, le=MAX_MINOR_UNITS)]
+"""At most 2**53 - 1 (``MAX_MINOR_UNITS``): every amount in the API is a JSON number a
+JavaScript client reads exactly."""
+Balance = Annotated[int, Field(ge=0, le=MAX_MINOR_UNITS)]
 
 
 class Body(BaseModel):
@@ -51,7 +61,7 @@ class AccountOut(Body):
     id: uuid.UUID
     owner_email: str
     currency: Currency
-    balance_minor_units: int
+    balance_minor_units: Balance
 
     @classmethod
     def of(cls, account: Account) -> AccountOut:
@@ -67,7 +77,7 @@ class TransferOut(Body):
     id: uuid.UUID
     source_account_id: uuid.UUID
     destination_account_id: uuid.UUID
-    amount_minor_units: int
+    amount_minor_units: PositiveAmount
     currency: Currency
     created_at: datetime
 

@@ -1,4 +1,8 @@
-"""/accounts: open, read, deposit into, and list the transfers of an account."""
+"""/accounts: open, read, deposit into, and list the transfers of an account.
+
+Each operation's id is the name of its use case, so a client generated from the schema
+reads ``client.open_account(...)``; each declares the statuses it may answer.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from {{ cookiecutter.package_name }}.adapters.http.auth import Caller
-from {{ cookiecutter.package_name }}.adapters.http.errors import AUTH_RESPONSES, ERROR_RESPONSES
+from {{ cookiecutter.package_name }}.adapters.http.responses import (
+    ACCOUNT_LOOKUP,
+    AUTHENTICATED,
+    REFUSED,
+    STORAGE,
+    VALIDATED,
+    WITH_A_BODY,
+    declared,
+)
 from {{ cookiecutter.package_name }}.adapters.http.schemas import (
     AccountOut,
     DepositBody,
@@ -29,29 +41,44 @@ MAX_OFFSET = 1_000_000
 
 
 def accounts_router(use_cases: UseCases) -> APIRouter:
-    router = APIRouter(
-        prefix="/accounts", tags=["accounts"], responses=ERROR_RESPONSES | AUTH_RESPONSES
-    )
+    router = APIRouter(prefix="/accounts", tags=["accounts"])
 
-    @router.post("", status_code=status.HTTP_201_CREATED)
+    @router.post(
+        "",
+        status_code=status.HTTP_201_CREATED,
+        operation_id="open_account",
+        responses=declared(AUTHENTICATED, WITH_A_BODY, VALIDATED, REFUSED, STORAGE),
+    )
     async def open_account(caller: Caller, body: OpenAccountBody) -> AccountOut:
         """Open an account owned by the caller. Scope: ``ledger:write``."""
         request = OpenAccountRequest(body.owner_email, body.currency)
         return AccountOut.of(await use_cases.open_account(caller, request))
 
-    @router.get("/{account_id}")
+    @router.get(
+        "/{account_id}",
+        operation_id="get_account",
+        responses=declared(AUTHENTICATED, VALIDATED, ACCOUNT_LOOKUP, STORAGE),
+    )
     async def get_account(caller: Caller, account_id: uuid.UUID) -> AccountOut:
         """One of the caller's accounts; anyone else's is a 404. Scope: ``ledger:read``."""
         return AccountOut.of(await use_cases.get_account(caller, AccountId(account_id)))
 
-    @router.post("/{account_id}/deposits")
+    @router.post(
+        "/{account_id}/deposits",
+        operation_id="deposit",
+        responses=declared(AUTHENTICATED, WITH_A_BODY, VALIDATED, ACCOUNT_LOOKUP, REFUSED, STORAGE),
+    )
     async def deposit(caller: Caller, account_id: uuid.UUID, body: DepositBody) -> AccountOut:
         """Money entering the ledger, into any account. Scope: ``ledger:admin``."""
         amount = Money(body.amount_minor_units, body.currency)
         account = await use_cases.deposit(caller, DepositRequest(AccountId(account_id), amount))
         return AccountOut.of(account)
 
-    @router.get("/{account_id}/transfers")
+    @router.get(
+        "/{account_id}/transfers",
+        operation_id="list_transfers",
+        responses=declared(AUTHENTICATED, VALIDATED, ACCOUNT_LOOKUP, STORAGE),
+    )
     async def list_transfers(
         caller: Caller,
         account_id: uuid.UUID,

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter
 
-from {{ cookiecutter.package_name }}.adapters.http.errors import ERROR_RESPONSES
+from {{ cookiecutter.package_name }}.adapters.http.responses import STORAGE, declared
 from {{ cookiecutter.package_name }}.adapters.http.schemas import HealthOut
 
 ReadinessProbe = Callable[[], Awaitable[None]]
@@ -14,14 +14,16 @@ ReadinessProbe = Callable[[], Awaitable[None]]
 
 
 def health_router(readiness_probe: ReadinessProbe) -> APIRouter:
-    router = APIRouter(prefix="/health", tags=["health"], responses=ERROR_RESPONSES)
+    router = APIRouter(prefix="/health", tags=["health"])
 
-    @router.get("/live")
-    async def live() -> HealthOut:
+    @router.get("/live", operation_id="check_liveness", responses=declared())
+    async def check_liveness() -> HealthOut:
+        """200 while the process runs: it touches nothing that could fail."""
         return HealthOut(status="ok")
 
-    @router.get("/ready")
-    async def ready() -> HealthOut:
+    @router.get("/ready", operation_id="check_readiness", responses=declared(STORAGE))
+    async def check_readiness() -> HealthOut:
+        """200 while the database answers, 503 while it does not."""
         await readiness_probe()
         return HealthOut(status="ok")
 

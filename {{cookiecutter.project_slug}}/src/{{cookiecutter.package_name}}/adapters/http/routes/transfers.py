@@ -1,4 +1,7 @@
-"""/transfers: move money, at most once per ``Idempotency-Key``."""
+"""/transfers: move money, at most once per ``Idempotency-Key``.
+
+The operation's id is its use case's name, ``transfer_funds``.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +10,30 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response, status
 
 from {{ cookiecutter.package_name }}.adapters.http.auth import Caller
-from {{ cookiecutter.package_name }}.adapters.http.errors import AUTH_RESPONSES, ERROR_RESPONSES
+from {{ cookiecutter.package_name }}.adapters.http.responses import (
+    ACCOUNT_LOOKUP,
+    AUTHENTICATED,
+    REFUSED,
+    STORAGE,
+    VALIDATED,
+    WITH_A_BODY,
+    declared,
+)
 from {{ cookiecutter.package_name }}.adapters.http.schemas import TransferBody, TransferOut
 from {{ cookiecutter.package_name }}.domain.ids import AccountId
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferRequest
 
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]+$"
+"""Printable ASCII without spaces, as a range: no class escape, whose meaning varies by engine."""
 IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
         min_length=1,
         max_length=255,
-        pattern=r"^[\x21-\x7e]+$",
+        pattern=IDEMPOTENCY_KEY_PATTERN,
         description="Retries with the same key return the first result and move no money. "
         "Keys are the caller's own: another caller's transfer is never replayed.",
     ),
@@ -28,19 +41,22 @@ IdempotencyKey = Annotated[
 
 
 def transfers_router(use_cases: UseCases) -> APIRouter:
-    router = APIRouter(
-        prefix="/transfers", tags=["transfers"], responses=ERROR_RESPONSES | AUTH_RESPONSES
-    )
+    router = APIRouter(prefix="/transfers", tags=["transfers"])
 
-    @router.post("", status_code=status.HTTP_201_CREATED)
+    @router.post(
+        "",
+        status_code=status.HTTP_201_CREATED,
+        operation_id="transfer_funds",
+        responses=declared(AUTHENTICATED, WITH_A_BODY, VALIDATED, ACCOUNT_LOOKUP, REFUSED, STORAGE),
+    )
     async def transfer_funds(
         caller: Caller,
         body: TransferBody,
         response: Response,
         idempotency_key: IdempotencyKey = None,
     ) -> TransferOut:
-        """Move money out of one of the caller's accounts (anyone else's is a 404).
-        Scope: ``ledger:write``."""
+        """Move money out of one of the caller's accounts (anyone else's is a 404) into any
+        account (a destination that does not exist is a 409). Scope: ``ledger:write``."""
         request = TransferRequest(
             source_id=AccountId(body.source_account_id),
             destination_id=AccountId(body.destination_account_id),
