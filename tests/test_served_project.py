@@ -9,14 +9,10 @@ the same account without a token (401) and with the other subject's token (404).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
-import socket
 import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +20,8 @@ import pytest
 
 from tests.conftest import CheckedVariant
 from tests.support.options import DEFAULT_VARIANT
-from tests.support.toolchain import Running, Toolchain, start
+from tests.support.serving import serving
+from tests.support.toolchain import Toolchain
 from tests.support.variants import SyncedProject
 
 pytestmark = [
@@ -36,28 +33,6 @@ pytestmark = [
 TRY_IT = re.compile(
     r"^Try it, in a second terminal\..*?^```sh\n(.*?)^```", re.DOTALL | re.MULTILINE
 )
-START_SECONDS = 60
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def wait_until_live(server: Running, url: str) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        outcome = server.poll()
-        assert outcome is None, f"the server exited:\n{outcome and outcome.output}"
-        with (
-            contextlib.suppress(OSError),
-            urllib.request.urlopen(f"{url}/health/live", timeout=1),
-        ):
-            return
-        time.sleep(0.1)
-    pytest.fail(f"the server did not answer {url}/health/live within {START_SECONDS} s")
 
 
 @pytest.fixture(scope="module")
@@ -72,25 +47,8 @@ def served(
     """The project served on a free port, over a SQLite file of its own (not in the
     project folder, which the other gate tests compare with what was baked)."""
     database = tmp_path_factory.mktemp("served") / "served.db"
-    port = free_port()
-    env = {
-        **toolchain.env,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
-        "PORT": str(port),
-    }
-    slug = project.path.name
-    migrated = start(toolchain.tool(slug, "migrate"), project.path, env, START_SECONDS).wait()
-    assert migrated.returncode == 0, migrated.output
-    server = start(toolchain.tool(slug, "serve"), project.path, env, timeout=900)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_until_live(server, url)
+    with serving(project.path, toolchain, database) as url:
         yield url
-    finally:
-        server.process.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            server.process.wait(timeout=15)
-        server.stop()
 
 
 @pytest.mark.skipif(
