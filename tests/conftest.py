@@ -10,10 +10,11 @@ import pytest
 from pytest_cookies.plugin import Cookies, Result
 
 from tests.support.baking import write_user_config
-from tests.support.options import GATE_VARIANTS, ROOT
+from tests.support.options import DEFAULT_VARIANT, GATE_VARIANTS, ROOT
+from tests.support.serving import serving
 from tests.support.toolchain import MypyCacheSeeds, Toolchain, uv_binary
 from tests.support.toolchain import subprocess_environment as environment_for
-from tests.support.variants import CheckedProject, Unavailable, Variants, variants
+from tests.support.variants import CheckedProject, SyncedProject, Unavailable, Variants, variants
 
 Bake = Callable[[Mapping[str, str]], Result]
 CheckedVariant = Callable[[str], CheckedProject]
@@ -130,3 +131,21 @@ def checked_variant(gate_variants: Variants) -> CheckedVariant:
         return prepared
 
     return checked
+
+
+@pytest.fixture(scope="module")
+def default_project(checked_variant: CheckedVariant) -> SyncedProject:
+    """The default gate variant, baked and synced (shared with the gate tests)."""
+    return checked_variant(DEFAULT_VARIANT).project
+
+
+@pytest.fixture(scope="module")
+def served_default(
+    default_project: SyncedProject, toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The default project served as ``make run`` serves it, on a free port, over a SQLite
+    file of its own (not in the project folder, which the gate tests compare with what was
+    baked); its URL."""
+    database = tmp_path_factory.mktemp("served") / "served.db"
+    with serving(default_project.path, toolchain, database) as url:
+        yield url

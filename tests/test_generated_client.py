@@ -13,15 +13,13 @@ from __future__ import annotations
 import json
 import subprocess
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import CheckedVariant
 from tests.support.options import DEFAULT_VARIANT
-from tests.support.serving import dev_tokens, serving
+from tests.support.serving import dev_tokens
 from tests.support.toolchain import Toolchain
 from tests.support.variants import SyncedProject
 
@@ -61,20 +59,6 @@ SCOPES = {
 }
 
 
-@pytest.fixture(scope="module")
-def project(checked_variant: CheckedVariant) -> SyncedProject:
-    return checked_variant(DEFAULT_VARIANT).project
-
-
-@pytest.fixture(scope="module")
-def served(
-    project: SyncedProject, toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    database = tmp_path_factory.mktemp("served-to-a-client") / "served.db"
-    with serving(project.path, toolchain, database) as url:
-        yield url
-
-
 def operation_ids(schema: dict[str, Any]) -> set[str]:
     return {
         operation["operationId"] for path in schema["paths"].values() for operation in path.values()
@@ -111,9 +95,9 @@ def generate_client(schema: dict[str, Any], folder: Path, toolchain: Toolchain) 
 
 
 def test_a_client_generated_from_the_schema_opens_deposits_transfers_once_and_lists(
-    project: SyncedProject, toolchain: Toolchain, served: str, tmp_path: Path
+    default_project: SyncedProject, toolchain: Toolchain, served_default: str, tmp_path: Path
 ) -> None:
-    with urllib.request.urlopen(f"{served}/openapi.json", timeout=10) as response:
+    with urllib.request.urlopen(f"{served_default}/openapi.json", timeout=10) as response:
         schema = json.load(response)
     assert operation_ids(schema) == USE_CASES, "every operation is named after its use case"
 
@@ -125,15 +109,15 @@ def test_a_client_generated_from_the_schema_opens_deposits_transfers_once_and_li
     }
     assert functions == USE_CASES, "the client has a function module per use case"
 
-    tokens = dev_tokens(project.path, toolchain, SCOPES)
+    tokens = dev_tokens(default_project.path, toolchain, SCOPES)
     # An environment of the client's own: the generated package and its dependencies.
-    with_the_client = ["--no-project", "--python", project.python, "--with", str(client)]
+    with_the_client = ["--no-project", "--python", default_project.python, "--with", str(client)]
     ran = subprocess.run(
         [toolchain.uv, "run", *with_the_client, "python", str(CLIENT_FLOW)],
         cwd=tmp_path,
         env={
             **toolchain.env,
-            "API": served,
+            "API": served_default,
             "ALICE": tokens["alice"],
             "BOB": tokens["bob"],
             "ADMIN": tokens["back-office"],

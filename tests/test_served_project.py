@@ -13,14 +13,11 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CheckedVariant
 from tests.support.options import DEFAULT_VARIANT
-from tests.support.serving import serving
 from tests.support.toolchain import Toolchain
 from tests.support.variants import SyncedProject
 
@@ -35,41 +32,25 @@ TRY_IT = re.compile(
 )
 
 
-@pytest.fixture(scope="module")
-def project(checked_variant: CheckedVariant) -> SyncedProject:
-    return checked_variant(DEFAULT_VARIANT).project
-
-
-@pytest.fixture(scope="module")
-def served(
-    project: SyncedProject, toolchain: Toolchain, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """The project served on a free port, over a SQLite file of its own (not in the
-    project folder, which the other gate tests compare with what was baked)."""
-    database = tmp_path_factory.mktemp("served") / "served.db"
-    with serving(project.path, toolchain, database) as url:
-        yield url
-
-
 @pytest.mark.skipif(
     shutil.which("curl") is None, reason="curl is not installed (.ci/run installs it)"
 )
 def test_the_readme_flow_opens_deposits_transfers_and_lists_and_refuses_strangers(
-    project: SyncedProject, toolchain: Toolchain, served: str
+    default_project: SyncedProject, toolchain: Toolchain, served_default: str
 ) -> None:
-    readme = (project.path / "README.md").read_text(encoding="utf-8")
+    readme = (default_project.path / "README.md").read_text(encoding="utf-8")
     block = TRY_IT.search(readme)
     assert block is not None, "README.md has a 'Try it, in a second terminal.' sh block"
     uv_folder = str(Path(toolchain.uv).parent)
     env = {
         **toolchain.env,
-        "API": served,
+        "API": served_default,
         "PATH": f"{uv_folder}{os.pathsep}{toolchain.env.get('PATH', '')}",
     }
 
     ran = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", block.group(1)],
-        cwd=project.path,
+        cwd=default_project.path,
         env=env,
         capture_output=True,
         text=True,
