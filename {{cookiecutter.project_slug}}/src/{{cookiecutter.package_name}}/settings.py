@@ -170,17 +170,17 @@ class Settings(BaseSettings):
 
     @property
     def serves_docs(self) -> bool:
-        if self.docs_enabled is None:
-            return self.environment == "development"
-        return self.docs_enabled
+        return self._open_unless_production(self.docs_enabled)
 {%- if cookiecutter.observability == "opentelemetry" %}
 
     @property
     def serves_metrics(self) -> bool:
-        if self.metrics_enabled is None:
-            return self.environment == "development"
-        return self.metrics_enabled
+        return self._open_unless_production(self.metrics_enabled)
 {%- endif %}
+
+    def _open_unless_production(self, choice: bool | None) -> bool:
+        """What was chosen, or by default: on in development, off in production."""
+        return self.environment == "development" if choice is None else choice
 
     @field_validator("cors_allowed_origins")
     @classmethod
