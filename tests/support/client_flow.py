@@ -70,6 +70,7 @@ def main() -> None:
             account_id=account.id,
             client=admin,
             body=DepositBody(amount_minor_units=1000, currency=Currency.EUR),
+            idempotency_key=f"funding-{uuid.uuid4()}",
         )
         payment = TransferBody(
             source_account_id=account.id,

@@ -68,6 +68,7 @@ class Transfer:
     currency: Currency | None
     """None: the source's own currency (EUR for an unknown account)."""
     idempotency_key: str | None
+    """None: a key of its own, used once (every transfer needs one)."""
     by_a_stranger: bool
     """Asked for by the other customer instead of the source's owner."""
 
@@ -179,7 +180,7 @@ async def run(operations: list[Operation], use_cases: UseCases) -> Ledger:
         owner = CUSTOMERS.index(owners[source]) if source < len(owners) else 0
         return CUSTOMERS[(owner + by_a_stranger) % len(CUSTOMERS)]
 
-    for operation in operations:
+    for position, operation in enumerate(operations):
         try:
             outcome = "ok"
             match operation:
@@ -187,16 +188,18 @@ async def run(operations: list[Operation], use_cases: UseCases) -> Ledger:
                     opened = await use_cases.open_account(
                         CUSTOMERS[owner], OpenAccountRequest(EMAIL, currency)
                     )
-                    accounts.append(opened.id)
+                    accounts.append(opened.result.id)
                     owners.append(CUSTOMERS[owner])
                     currencies.append(currency)
                     ledger.deposited.append(0)
                 case Deposit(index, minor_units, currency):
                     amount = money(minor_units, currency, index)
-                    await use_cases.deposit(TREASURER, DepositRequest(account(index), amount))
+                    credit = DepositRequest(account(index), amount, f"deposit-{position}")
+                    await use_cases.deposit(TREASURER, credit)
                     ledger.deposited[index] += minor_units
                 case Transfer(source, destination, minor_units, currency, key, by_a_stranger):
                     amount = money(minor_units, currency, source)
+                    key = f"transfer-{position}" if key is None else key
                     request = TransferRequest(account(source), account(destination), amount, key)
                     principal = requester(source, by_a_stranger)
                     if (await use_cases.transfer_funds(principal, request)).replayed:

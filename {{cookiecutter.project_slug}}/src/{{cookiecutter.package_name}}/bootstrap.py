@@ -32,6 +32,7 @@ from {{ cookiecutter.package_name }}.adapters.observability.instrumentation impo
 from {{ cookiecutter.package_name }}.adapters.observability.telemetry import Telemetry
 {%- endif %}
 from {{ cookiecutter.package_name }}.adapters.relay.outbox_relay import OutboxRelay
+from {{ cookiecutter.package_name }}.adapters.relay.periodic import Periodic
 from {{ cookiecutter.package_name }}.adapters.sql.engine import create_engine
 from {{ cookiecutter.package_name }}.adapters.sql.health import DatabaseProbe
 from {{ cookiecutter.package_name }}.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
@@ -42,6 +43,7 @@ from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWork
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.deliver_notices import DeliverNotices, DeliveryPolicy
+from {{ cookiecutter.package_name }}.usecases.purge_expired_keys import PurgeExpiredKeys
 
 Callback = Callable[[], Awaitable[None]]
 
@@ -88,6 +90,7 @@ def bootstrap(
             settings.database_url,
             pool_size=settings.database_pool_size,
             connect_timeout=settings.database_connect_timeout_seconds,
+            lock_timeout=settings.database_lock_timeout_seconds,
         )
         unit_of_work = SqlUnitOfWorkFactory(engine)
         readiness_probe = DatabaseProbe(engine, timeout=settings.readiness_timeout_seconds)
@@ -96,7 +99,8 @@ def bootstrap(
     if telemetry is not None:
         unit_of_work = TracedUnitOfWorkFactory(unit_of_work, telemetry)
 {%- endif %}
-    use_cases = UseCases.wired_to(unit_of_work, clock=clock)
+    key_retention = timedelta(hours=settings.idempotency_key_retention_hours)
+    use_cases = UseCases.wired_to(unit_of_work, clock=clock, key_retention=key_retention)
 {%- if cookiecutter.observability == "opentelemetry" %}
     if telemetry is not None:
         use_cases = instrument_use_cases(use_cases, telemetry)
@@ -109,13 +113,18 @@ def bootstrap(
         poll_interval=settings.outbox_poll_interval_seconds,
         drain_timeout=settings.shutdown_drain_seconds,
     )
+    key_purge = Periodic(
+        PurgeExpiredKeys(unit_of_work, clock),
+        interval=settings.idempotency_key_purge_interval_seconds,
+        name="idempotency-key-purge",
+    )
     return Service(
         use_cases,
         token_verifier,
         readiness_probe,
         relay,
-        on_startup=[relay.start],
-        on_shutdown=[relay.stop, *close_storage],
+        on_startup=[relay.start, key_purge.start],
+        on_shutdown=[key_purge.stop, relay.stop, *close_storage],
     )
 
 

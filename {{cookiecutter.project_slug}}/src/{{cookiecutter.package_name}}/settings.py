@@ -82,6 +82,21 @@ class Settings(BaseSettings):
     )
     database_pool_size: int = Field(default=10, ge=1, le=200)
     database_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    database_lock_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="PostgreSQL: the longest a statement waits for a row lock (then it is "
+        "retried, or a retry racing its original gets 409 request_in_progress)",
+    )
+    idempotency_key_retention_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="how long an Idempotency-Key replays its first answer (then the service "
+        "deletes it, and the key may be used again)",
+    )
+    idempotency_key_purge_interval_seconds: float = Field(
+        default=300.0, gt=0, description="how often the service deletes expired keys"
+    )
     readiness_timeout_seconds: float = Field(default=2.0, gt=0)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -4,6 +4,7 @@ Each step carries the token of whoever takes it: the owner (``tokens.OWNER``) un
 test names someone else, and an administrator for deposits, which owners may not make.
 """
 
+import uuid
 from typing import Any
 
 import httpx
@@ -37,11 +38,19 @@ async def open_account(
     return body
 
 
-async def deposit(client: httpx.AsyncClient, account_id: str, amount: int) -> httpx.Response:
+def new_key() -> str:
+    """A fresh ``Idempotency-Key``, as a client makes one for each new request."""
+    return str(uuid.uuid4())
+
+
+async def deposit(
+    client: httpx.AsyncClient, account_id: str, amount: int, key: str | None = None
+) -> httpx.Response:
+    """A deposit by an administrator, under ``key`` or a fresh one."""
     return await client.post(
         f"/accounts/{account_id}/deposits",
         json={"amount_minor_units": amount, "currency": "EUR"},
-        headers=as_admin(),
+        headers=as_admin() | {"Idempotency-Key": key or new_key()},
     )
 
 
@@ -54,7 +63,8 @@ async def transfer(
     *,
     by: str = OWNER,
 ) -> httpx.Response:
-    headers = as_owner(by) | ({"Idempotency-Key": key} if key else {})
+    """A transfer by ``by``, under ``key`` or a fresh one."""
+    headers = as_owner(by) | {"Idempotency-Key": key or new_key()}
     body = {
         "source_account_id": source,
         "destination_account_id": destination,

@@ -36,7 +36,15 @@ from {{ cookiecutter.package_name }}.settings import (
     DEVELOPMENT_ISSUER,
     Settings,
 )
-from tests.api.api_client import balance, client_of, deposit, memory_app, open_account, transfer
+from tests.api.api_client import (
+    balance,
+    client_of,
+    deposit,
+    memory_app,
+    new_key,
+    open_account,
+    transfer,
+)
 from tests.api.tokens import OWNER, SIGNING_KEY, as_owner, bearer
 
 ACCOUNT = {"owner_email": "a@example.com", "currency": "EUR"}
@@ -461,7 +469,7 @@ OPERATIONS = [
         lambda client, ids, headers: client.post(
             f"/accounts/{ids[0]}/deposits",
             json={"amount_minor_units": 1, "currency": "EUR"},
-            headers=headers,
+            headers=headers | {"Idempotency-Key": new_key()},
         ),
     ),
     Operation(
@@ -475,7 +483,7 @@ OPERATIONS = [
                 "amount_minor_units": 1,
                 "currency": "EUR",
             },
-            headers=headers,
+            headers=headers | {"Idempotency-Key": new_key()},
         ),
     ),
 ]

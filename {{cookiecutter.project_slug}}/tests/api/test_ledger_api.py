@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from {{ cookiecutter.package_name }}.domain.money import MAX_MINOR_UNITS
-from tests.api.api_client import balance, deposit, list_transfers, open_account, transfer
+from tests.api.api_client import balance, deposit, list_transfers, new_key, open_account, transfer
 from tests.api.tokens import as_admin, as_owner
 
 
@@ -39,16 +39,17 @@ class TestIdempotency:
         assert retry.headers["Idempotent-Replayed"] == "true"
         assert await balance(client, alice["id"]) == 40
 
-    async def test_reusing_a_key_for_another_transfer_is_a_conflict(
+    async def test_reusing_a_key_for_another_transfer_is_refused_as_unprocessable(
         self, client: httpx.AsyncClient
     ) -> None:
+        """422, as the Idempotency-Key draft says: the request cannot be processed as sent."""
         alice, bob = await open_account(client), await open_account(client)
         await deposit(client, alice["id"], 100)
         await transfer(client, alice["id"], bob["id"], 10, key="order-43")
 
         reused = await transfer(client, alice["id"], bob["id"], 11, key="order-43")
 
-        assert reused.status_code == 409
+        assert reused.status_code == 422
         assert reused.json()["error"]["code"] == "idempotency_key_reused"
 
 
@@ -100,7 +101,7 @@ class TestErrors:
         response = await client.post(
             f"/accounts/{alice['id']}/deposits",
             json={"amount_minor_units": 1, "currency": "USD"},
-            headers=as_admin(),
+            headers=as_admin() | {"Idempotency-Key": new_key()},
         )
 
         assert response.status_code == 409
@@ -146,7 +147,7 @@ class TestErrors:
         response = await client.post(
             f"/accounts/{alice['id']}/deposits",
             json={"amount_minor_units": amount, "currency": "EUR"},
-            headers=as_admin(),
+            headers=as_admin() | {"Idempotency-Key": new_key()},
         )
 
         assert response.status_code == 422

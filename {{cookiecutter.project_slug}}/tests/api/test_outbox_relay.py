@@ -25,11 +25,15 @@ def service(notifier: RecordingNotifier, poll_interval: float) -> Service:
 async def handle_transfer_request(app: Service, then_wait: asyncio.Event | None = None) -> None:
     """What a request handler does: the transfer, then (maybe) more work before answering."""
     use_cases, owner, admin = app.use_cases, principal(), principal(ADMIN, [Scope.ADMIN])
-    source = await use_cases.open_account(owner, OpenAccountRequest("s@example.com", Currency.EUR))
-    target = await use_cases.open_account(owner, OpenAccountRequest("t@example.com", Currency.EUR))
-    await use_cases.deposit(admin, DepositRequest(source.id, Money(50, Currency.EUR)))
+    source = (
+        await use_cases.open_account(owner, OpenAccountRequest("s@example.com", Currency.EUR))
+    ).result
+    target = (
+        await use_cases.open_account(owner, OpenAccountRequest("t@example.com", Currency.EUR))
+    ).result
+    await use_cases.deposit(admin, DepositRequest(source.id, Money(50, Currency.EUR), "d-1"))
     await use_cases.transfer_funds(
-        owner, TransferRequest(source.id, target.id, Money(5, Currency.EUR))
+        owner, TransferRequest(source.id, target.id, Money(5, Currency.EUR), "t-1")
     )
     if then_wait is not None:
         await then_wait.wait()

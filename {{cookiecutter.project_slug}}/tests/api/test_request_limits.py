@@ -23,6 +23,7 @@ from {{ cookiecutter.package_name }}.domain.money import Currency
 from {{ cookiecutter.package_name }}.domain.principal import Principal
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
+from {{ cookiecutter.package_name }}.usecases.idempotency import Outcome
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
 from tests.api.tokens import as_owner, principal, verifier
 
@@ -156,34 +157,39 @@ class TestBodySize:
 def slow_open_account(unit_of_work: MemoryUnitOfWorkFactory) -> UseCases:
     """Use cases whose ``open_account`` stores the account, then stalls before committing."""
 
-    async def open_account(caller: Principal, request: OpenAccountRequest) -> Account:
+    async def open_account(caller: Principal, request: OpenAccountRequest) -> Outcome[Account]:
         account = Account.open(caller.subject, request.owner_email, request.currency)
         async with unit_of_work() as uow:
             await uow.accounts.add(account)
             await asyncio.sleep(60)
             await uow.commit()
-        return account
+        return Outcome(account, replayed=False)
 
     return dataclasses.replace(UseCases.wired_to(unit_of_work), open_account=open_account)
 
 
 class TestTimeout:
-    async def test_a_request_over_the_time_limit_gets_a_json_504_and_its_work_is_undone(
+    async def test_a_write_over_the_time_limit_gets_a_json_504_outcome_unknown(
         self, unit_of_work: MemoryUnitOfWorkFactory
     ) -> None:
+        """The deadline might have cut a commit short, so the answer never says nothing
+        was done; here it was stalled before committing, so indeed nothing is kept."""
         async with client_of(app_with(slow_open_account(unit_of_work))) as client:
             response = await client.post("/accounts", json=ACCOUNT)
 
         assert response.status_code == 504
-        assert response.json()["error"]["code"] == "request_timeout"
+        assert response.json()["error"]["code"] == "outcome_unknown"
+        assert "same Idempotency-Key" in response.json()["error"]["message"]
         assert stored_accounts(unit_of_work) == 0
 
     async def test_only_the_late_request_times_out_while_others_are_served_around_it(
         self, unit_of_work: MemoryUnitOfWorkFactory
     ) -> None:
-        opened = await UseCases.wired_to(unit_of_work).open_account(
-            principal(), OpenAccountRequest("a@example.com", Currency.EUR)
-        )
+        opened = (
+            await UseCases.wired_to(unit_of_work).open_account(
+                principal(), OpenAccountRequest("a@example.com", Currency.EUR)
+            )
+        ).result
         async with client_of(app_with(slow_open_account(unit_of_work))) as client:
             slow = asyncio.create_task(client.post("/accounts", json=ACCOUNT))
             fast = [await client.get(f"/accounts/{opened.id}") for _ in range(20)]

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.package_name }}.adapters.http.routes.transfers import IDEMPOTENCY_KEY_PATTERN
+from {{ cookiecutter.package_name }}.adapters.http.idempotency import IDEMPOTENCY_KEY_PATTERN
 from {{ cookiecutter.package_name }}.adapters.http.schemas import EMAIL_PATTERN
 from {{ cookiecutter.package_name }}.bootstrap import create_app
 from tests.api.tokens import api_settings

@@ -34,14 +34,13 @@ def transfer(
     amount: int = 1,
     *,
     at: datetime = T0,
-    key: str | None = None,
     by: str | None = None,
 ) -> Transfer:
     """A transfer record as stored, requested by the source's owner unless ``by`` says
     otherwise; balances are not touched."""
     money = Money(amount, Currency.EUR)
     requested_by = source.owner if by is None else by
-    return Transfer(new_transfer_id(), source.id, destination.id, money, at, requested_by, key)
+    return Transfer(new_transfer_id(), source.id, destination.id, money, at, requested_by)
 
 
 def minutes(n: int) -> datetime:

@@ -61,6 +61,9 @@ class ObservedUnitOfWork:
     async def commit(self) -> None:
         await self._inner.commit()
 
+    async def rollback(self) -> None:
+        await self._inner.rollback()
+
 
 class _Port:
     """Stands in for one repository, forwarding every method call to it."""

@@ -14,14 +14,13 @@ from {{ cookiecutter.package_name }}.adapters.sql.unit_of_work import SqlUnitOfW
 from {{ cookiecutter.package_name }}.domain.errors import (
     AccountAlreadyExists,
     DomainError,
-    DuplicateIdempotencyKey,
     StorageUnavailable,
 )
 from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
 from tests.contract.implementations import Storage, postgresql_only, sql_only
-from tests.contract.ledger import OWNER, account, store, transfer
+from tests.contract.ledger import OWNER, account, store
 from tests.postgres_server import Postgres, free_port
 
 DOMAIN = DomainError.__module__
@@ -50,7 +49,7 @@ async def worker_threads_finished(started_before: set[threading.Thread]) -> None
 
 async def read(uow: UnitOfWork) -> None:
     """One statement that reads, and finds nothing."""
-    assert await uow.transfers.get_by_idempotency_key(OWNER.subject, "never-used") is None
+    assert await uow.transfers.list_for_account(account().id, limit=1, offset=0) == []
 
 
 async def open_and_read(unit_of_work: UnitOfWorkFactory) -> None:
@@ -70,20 +69,6 @@ class TestConstraintViolations:
                 await uow.accounts.add(taken)
 
         assert isinstance(await raised_by(add_again), AccountAlreadyExists)
-
-    async def test_a_key_its_requester_used_raises_duplicate_idempotency_key(
-        self, storage: Storage
-    ) -> None:
-        source, destination = account(), account()
-        await store(
-            storage.unit_of_work, [source, destination], [transfer(source, destination, key="k")]
-        )
-
-        async def add_same_key() -> None:
-            async with storage.unit_of_work() as uow:
-                await uow.transfers.add(transfer(destination, source, 5, key="k", by=source.owner))
-
-        assert isinstance(await raised_by(add_same_key), DuplicateIdempotencyKey)
 
     async def test_a_duplicate_within_one_unit_of_work_is_refused_too(
         self, storage: Storage

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -21,12 +22,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.package_name }}.adapters.sql import migrator
 from {{ cookiecutter.package_name }}.adapters.sql.tables import UtcDateTime, metadata
+from {{ cookiecutter.package_name }}.domain.idempotency import IdempotencyKey
 from {{ cookiecutter.package_name }}.domain.ids import new_account_id, new_transfer_id
-from {{ cookiecutter.package_name }}.domain.money import Currency
+from {{ cookiecutter.package_name }}.domain.money import Currency, Money
+from {{ cookiecutter.package_name }}.domain.principal import Principal
+from {{ cookiecutter.package_name }}.usecases import receipts
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
+from {{ cookiecutter.package_name }}.usecases.idempotency import fingerprint_of
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
+from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferRequest
 from tests.contract.implementations import Storage, sql_only
-from tests.contract.ledger import OWNER, T0, account, store, transfer
+from tests.contract.ledger import OWNER, account, store
 
 pytestmark = sql_only
 
@@ -90,6 +96,8 @@ async def test_the_drift_check_fails_on_a_change_without_a_migration(storage: St
     assert any(change[0][0] == "modify_type" for change in diff if isinstance(change, list))
 
 
+BEFORE_KEYS_TABLE = "0003"
+"""The last revision where idempotency keys lived on transfers."""
 BEFORE_OWNERS = "0002"
 """The last revision before accounts had owners and idempotency keys had requesters."""
 
@@ -124,13 +132,15 @@ async def migrate(storage: Storage, step: Callable[[str, str], None], revision: 
 
 async def test_rows_older_than_owners_are_kept_and_owned_by_nobody(storage: Storage) -> None:
     """Data written before authentication survives the upgrade, with the empty subject as
-    owner and requester (no principal has it), and survives the downgrade too, which makes
-    idempotency keys global again."""
+    owner and requester (no principal has it); the key of a recent transfer moves to the
+    keys table and still replays; the downgrade keeps it all, and makes idempotency keys
+    global again."""
     assert storage.engine is not None
     await migrate(storage, migrator.downgrade, "base")
     await migrate(storage, migrator.upgrade, BEFORE_OWNERS)
     source, destination, made = new_account_id(), new_account_id(), new_transfer_id()
-    legacy_transfer = {"id": made, "source": source, "destination": destination, "at": T0}
+    just_now = datetime.now(UTC)
+    legacy_transfer = {"id": made, "source": source, "destination": destination, "at": just_now}
     async with storage.engine.begin() as connection:
         await connection.execute(
             INSERT_LEGACY_ACCOUNTS, {"source": source, "destination": destination}
@@ -139,16 +149,25 @@ async def test_rows_older_than_owners_are_kept_and_owned_by_nobody(storage: Stor
 
     await migrate(storage, migrator.upgrade, "head")
 
-    async with storage.unit_of_work(read_only=True) as uow:
+    retry = TransferRequest(source, destination, Money(100, Currency.EUR), "legacy-key")
+    async with storage.unit_of_work() as uow:
         legacy = await uow.accounts.get(source)
-        legacy_by_key = await uow.transfers.get_by_idempotency_key("", "legacy-key")
+        [legacy_transfer_read] = await uow.transfers.list_for_account(source, limit=2, offset=0)
+        kept_key = await uow.idempotency.claim(
+            IdempotencyKey("", "legacy-key"),
+            fingerprint_of(retry),
+            now=just_now,
+            expires_at=just_now + timedelta(hours=24),
+        )
     assert (legacy.owner, legacy.owner_email, legacy.balance.minor_units) == (
         "",
         "legacy@example.com",
         400,
     )
-    assert legacy_by_key is not None
-    assert (legacy_by_key.id, legacy_by_key.requested_by) == (made, "")
+    assert (legacy_transfer_read.id, legacy_transfer_read.requested_by) == (made, "")
+    assert kept_key is not None, "the recent transfer's key was not carried over"
+    assert kept_key.fingerprint == fingerprint_of(retry), "a retry would be refused"
+    assert receipts.TRANSFER.decode(kept_key.outcome) == legacy_transfer_read
     assert await schema_diff(storage.engine, metadata) == []
 
     await migrate(storage, migrator.downgrade, BEFORE_OWNERS)
@@ -164,18 +183,31 @@ async def test_rows_older_than_owners_are_kept_and_owned_by_nobody(storage: Stor
 
 
 async def test_downgrading_refuses_to_merge_keys_two_subjects_share(storage: Storage) -> None:
-    """Keys were global before owners: two subjects' equal keys cannot go back, so the
-    downgrade fails as a whole and leaves the schema and the data as they were."""
+    """Keys were global before owners: two subjects' equal keys cannot go back, so that
+    downgrade step fails as a whole and leaves the schema and the data as they were.
+    Upgrading again carries the keys back to their table, where they still replay."""
     assert storage.engine is not None
-    source, destination = account(), account()
-    by_alice = transfer(source, destination, key="shared", by="alice")
-    by_bob = transfer(source, destination, key="shared", by="bob")
-    await store(storage.unit_of_work, [source, destination], [by_alice, by_bob])
+    alice = Principal.of("alice", "ledger:write")
+    bob = Principal.of("bob", "ledger:write")
+    alices, bobs = account(500, owner="alice"), account(500, owner="bob")
+    await store(storage.unit_of_work, [alices, bobs])
+    use_cases = UseCases.wired_to(storage.unit_of_work)
+    by_alice = TransferRequest(alices.id, bobs.id, Money(1, Currency.EUR), "shared")
+    by_bob = TransferRequest(bobs.id, alices.id, Money(2, Currency.EUR), "shared")
+    made = [
+        await use_cases.transfer_funds(alice, by_alice),
+        await use_cases.transfer_funds(bob, by_bob),
+    ]
 
+    await migrate(storage, migrator.downgrade, BEFORE_KEYS_TABLE)
     with pytest.raises(IntegrityError):
         await migrate(storage, migrator.downgrade, BEFORE_OWNERS)
+    await migrate(storage, migrator.upgrade, "head")
 
     assert await schema_diff(storage.engine, metadata) == []
-    async with storage.unit_of_work(read_only=True) as uow:
-        assert await uow.transfers.get_by_idempotency_key("alice", "shared") == by_alice
-        assert await uow.transfers.get_by_idempotency_key("bob", "shared") == by_bob
+    replayed = [
+        await use_cases.transfer_funds(alice, by_alice),
+        await use_cases.transfer_funds(bob, by_bob),
+    ]
+    assert [outcome.replayed for outcome in replayed] == [True, True]
+    assert [outcome.result for outcome in replayed] == [outcome.result for outcome in made]

@@ -35,10 +35,10 @@ ATTEMPTS: dict[str, Attempt] = {
         STRANGER, ListTransfersRequest(target)
     ),
     "transfer_funds": lambda use_cases, target, own: use_cases.transfer_funds(
-        STRANGER, TransferRequest(target, own, Money(1, Currency.EUR))
+        STRANGER, TransferRequest(target, own, Money(1, Currency.EUR), "k-1")
     ),
     "transfer_funds to nowhere": lambda use_cases, target, _own: use_cases.transfer_funds(
-        STRANGER, TransferRequest(target, new_account_id(), Money(1, Currency.EUR))
+        STRANGER, TransferRequest(target, new_account_id(), Money(1, Currency.EUR), "k-2")
     ),
 }
 
@@ -74,9 +74,9 @@ async def test_a_destination_that_does_not_exist_is_named_to_the_source_s_owner(
 
     with pytest.raises(CounterpartNotFound) as refused:
         await UseCases.wired_to(observed).transfer_funds(
-            OWNER, TransferRequest(owned.id, nowhere, Money(1, Currency.EUR))
+            OWNER, TransferRequest(owned.id, nowhere, Money(1, Currency.EUR), "k-3")
         )
 
     assert str(nowhere) in str(refused.value)
-    assert observed.calls == ["accounts.lock_many", "accounts.get"]
+    assert observed.calls == ["idempotency.claim", "accounts.lock_many", "accounts.get"]
     assert await balances(storage.unit_of_work, owned.id) == [100]

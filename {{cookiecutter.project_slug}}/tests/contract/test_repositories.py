@@ -15,7 +15,6 @@ import pytest
 from {{ cookiecutter.package_name }}.domain.audit import AuditAction, AuditEntry
 from {{ cookiecutter.package_name }}.domain.errors import (
     AccountNotFound,
-    DuplicateIdempotencyKey,
     NoticeNotFound,
 )
 from {{ cookiecutter.package_name }}.domain.ids import AccountId, AuditEntryId, new_notice_id
@@ -23,7 +22,7 @@ from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.domain.notice import Notice, PendingNotice
 from {{ cookiecutter.package_name }}.domain.principal import MAX_SUBJECT_LENGTH
 from tests.contract.implementations import Storage
-from tests.contract.ledger import OWNER, T0, account, minutes, store, transfer
+from tests.contract.ledger import T0, account, minutes, store, transfer
 
 LONGEST_SUBJECT = "ü" * MAX_SUBJECT_LENGTH
 """As long as a principal's subject may be, in characters that take two bytes in UTF-8."""
@@ -96,75 +95,42 @@ class TestAccountRepository:
 
 
 class TestTransferRepository:
-    async def test_a_stored_transfer_reads_back_equal_by_its_requester_and_key(
+    async def test_a_stored_transfer_reads_back_equal_with_its_requester(
         self, storage: Storage
     ) -> None:
         source, destination = account(), account()
-        stored = transfer(source, destination, 75, key="key-1", by="requester")
+        stored = transfer(source, destination, 75, by="requester")
         await store(storage.unit_of_work, [source, destination], [stored])
 
         async with storage.unit_of_work(read_only=True) as uow:
-            found = await uow.transfers.get_by_idempotency_key("requester", "key-1")
             [listed] = await uow.transfers.list_for_account(source.id, limit=10, offset=0)
 
-        assert found == listed == stored
-        assert found is not None
-        assert found.requested_by == "requester"
-        assert found.created_at.utcoffset() is not None, "timestamps come back timezone-aware"
+        assert listed == stored
+        assert listed.requested_by == "requester"
+        assert listed.created_at.utcoffset() is not None, "timestamps come back timezone-aware"
 
     async def test_the_longest_subject_is_kept_whole_as_a_requester(self, storage: Storage) -> None:
         source, destination = account(), account()
-        stored = transfer(source, destination, key="k", by=LONGEST_SUBJECT)
+        stored = transfer(source, destination, by=LONGEST_SUBJECT)
         await store(storage.unit_of_work, [source, destination], [stored])
 
         async with storage.unit_of_work(read_only=True) as uow:
-            found = await uow.transfers.get_by_idempotency_key(LONGEST_SUBJECT, "k")
+            [found] = await uow.transfers.list_for_account(source.id, limit=10, offset=0)
 
         assert found == stored
-
-    async def test_a_key_is_looked_up_among_its_requester_s_own(self, storage: Storage) -> None:
-        """Two subjects may pick the same key; each finds only the transfer it made."""
-        source, destination = account(), account()
-        by_alice = transfer(source, destination, 1, key="order-1", by="alice")
-        by_bob = transfer(source, destination, 2, key="order-1", by="bob")
-        await store(storage.unit_of_work, [source, destination], [by_alice, by_bob])
-
-        async with storage.unit_of_work(read_only=True) as uow:
-            alices = await uow.transfers.get_by_idempotency_key("alice", "order-1")
-            bobs = await uow.transfers.get_by_idempotency_key("bob", "order-1")
-            carols = await uow.transfers.get_by_idempotency_key("carol", "order-1")
-
-        assert (alices, bobs, carols) == (by_alice, by_bob, None)
-
-    async def test_the_same_requester_cannot_use_a_key_twice(self, storage: Storage) -> None:
-        source, destination = account(), account()
-        first = transfer(source, destination, 1, key="order-1", by="alice")
-        await store(storage.unit_of_work, [source, destination], [first])
-
-        async with storage.unit_of_work() as uow:
-            with pytest.raises(DuplicateIdempotencyKey):
-                await uow.transfers.add(transfer(destination, source, 2, key="order-1", by="alice"))
-
-        async with storage.unit_of_work(read_only=True) as uow:
-            assert await uow.transfers.get_by_idempotency_key("alice", "order-1") == first
 
     async def test_a_time_in_another_zone_reads_back_as_the_same_instant(
         self, storage: Storage
     ) -> None:
         source, destination = account(), account()
         paris_time = T0.astimezone(timezone(timedelta(hours=1)))
-        in_paris = transfer(source, destination, at=paris_time, key="k")
+        in_paris = transfer(source, destination, at=paris_time)
         await store(storage.unit_of_work, [source, destination], [in_paris])
 
         async with storage.unit_of_work(read_only=True) as uow:
-            found = await uow.transfers.get_by_idempotency_key(OWNER.subject, "k")
+            [found] = await uow.transfers.list_for_account(source.id, limit=10, offset=0)
 
-        assert found is not None
         assert found.created_at == T0, "the instant, not the wall-clock reading, is stored"
-
-    async def test_an_unknown_key_finds_nothing(self, storage: Storage) -> None:
-        async with storage.unit_of_work(read_only=True) as uow:
-            assert await uow.transfers.get_by_idempotency_key(OWNER.subject, "never-used") is None
 
     async def test_a_transfer_between_unknown_accounts_raises_account_not_found(
         self, storage: Storage

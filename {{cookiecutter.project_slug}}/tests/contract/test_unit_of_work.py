@@ -9,8 +9,10 @@ import pytest
 
 from {{ cookiecutter.package_name }}.domain.audit import AuditAction, AuditEntry
 from {{ cookiecutter.package_name }}.domain.errors import AccountNotFound, ConcurrencyConflict
+from {{ cookiecutter.package_name }}.domain.idempotency import IdempotencyKey
 from {{ cookiecutter.package_name }}.domain.money import Currency, Money
 from {{ cookiecutter.package_name }}.domain.notice import Notice
+from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferRequest
@@ -19,6 +21,20 @@ from tests.contract.ledger import OWNER, T0, account, balances, is_stored, store
 from tests.contract.observed import Observed
 
 FAR_FUTURE = T0 + timedelta(days=3650)
+
+
+async def claim(uow: UnitOfWork, key: str) -> bool:
+    """Claim the owner's ``key`` in ``uow``; whether it was free."""
+    the_key = IdempotencyKey(OWNER.subject, key)
+    return (
+        await uow.idempotency.claim(the_key, "fingerprint", now=T0, expires_at=FAR_FUTURE) is None
+    )
+
+
+async def is_free(unit_of_work: UnitOfWorkFactory, key: str) -> bool:
+    """Whether no committed work holds the owner's ``key`` (the claim is not kept)."""
+    async with unit_of_work() as uow:
+        return await claim(uow, key)
 
 
 class PowerCut(Exception):
@@ -32,14 +48,16 @@ class TestRollbackByDefault:
         async with storage.unit_of_work() as uow:
             await uow.accounts.add(source)
             await uow.accounts.add(destination)
-            await uow.transfers.add(transfer(source, destination, key="uncommitted"))
+            await uow.transfers.add(transfer(source, destination))
             await uow.audit_log.append(entry)
+            await claim(uow, "uncommitted")
 
         assert not await is_stored(storage.unit_of_work, source.id)
         assert not await is_stored(storage.unit_of_work, destination.id)
         async with storage.unit_of_work(read_only=True) as uow:
-            assert await uow.transfers.get_by_idempotency_key(OWNER.subject, "uncommitted") is None
+            assert await uow.transfers.list_for_account(source.id, limit=1, offset=0) == []
         assert await storage.stored.audit_entries(str(source.id)) == []
+        assert await is_free(storage.unit_of_work, "uncommitted")
 
     async def test_an_error_rolls_back_and_propagates(self, storage: Storage) -> None:
         doomed = account()
@@ -115,8 +133,8 @@ async def crash_a_transfer_after(storage: Storage, position: int) -> None:
     assert await balances(storage.unit_of_work, source.id, destination.id) == [500, 0], (
         f"balances changed by a transfer that crashed after {crashed_after}"
     )
+    assert await is_free(storage.unit_of_work, key), f"key kept after {crashed_after}"
     async with storage.unit_of_work(read_only=True) as uow:
-        assert await uow.transfers.get_by_idempotency_key(OWNER.subject, key) is None, crashed_after
         assert await uow.transfers.list_for_account(source.id, limit=10, offset=0) == []
     for made in attempted:
         assert await storage.stored.audit_entries(str(made.id)) == [], crashed_after
@@ -128,8 +146,14 @@ class TestAtomicityAcrossRepositories:
         self, storage: Storage
     ) -> None:
         calls = await calls_of_a_transfer(storage)
-        first_write = calls.index("accounts.update_balances")
-        assert {"transfers.add", "audit_log.append", "outbox.put"} <= set(calls[first_write:])
+        first_write = calls.index("idempotency.claim")
+        assert {
+            "accounts.update_balances",
+            "transfers.add",
+            "audit_log.append",
+            "outbox.put",
+            "idempotency.complete",
+        } <= set(calls[first_write:])
 
         for position in range(first_write, len(calls)):
             await crash_a_transfer_after(storage, position)
@@ -155,7 +179,7 @@ class TestAtomicityAcrossRepositories:
         assert await balances(storage.unit_of_work, source.id, destination.id) == [300, 200]
         async with storage.unit_of_work(read_only=True) as uow:
             listed = await uow.transfers.list_for_account(source.id, limit=10, offset=0)
-        audit = await storage.stored.audit_entries(str(outcome.transfer.id))
-        assert listed == [outcome.transfer]
+        audit = await storage.stored.audit_entries(str(outcome.result.id))
+        assert listed == [outcome.result]
         assert len(audit) == 1
-        assert len(await notices_about(storage, outcome.transfer)) == 1
+        assert len(await notices_about(storage, outcome.result)) == 1

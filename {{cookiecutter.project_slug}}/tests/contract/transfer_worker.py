@@ -55,9 +55,12 @@ async def run(
         outcomes = await asyncio.gather(
             *(
                 use_cases.transfer_funds(
-                    owner, TransferRequest(source, destination, Money(amount, currency))
+                    owner,
+                    TransferRequest(
+                        source, destination, Money(amount, currency), f"{seed}-{number}"
+                    ),
                 )
-                for source, destination, amount in transfers
+                for number, (source, destination, amount) in enumerate(transfers)
             ),
             return_exceptions=True,
         )

@@ -38,13 +38,13 @@ CALLS: dict[str, tuple[Scope, UseCaseCall]] = {
     "deposit": (
         Scope.ADMIN,
         lambda use_cases, principal: use_cases.deposit(
-            principal, DepositRequest(ACCOUNT, Money(1, Currency.EUR))
+            principal, DepositRequest(ACCOUNT, Money(1, Currency.EUR), "d-1")
         ),
     ),
     "transfer_funds": (
         Scope.WRITE,
         lambda use_cases, principal: use_cases.transfer_funds(
-            principal, TransferRequest(ACCOUNT, OTHER_ACCOUNT, Money(1, Currency.EUR))
+            principal, TransferRequest(ACCOUNT, OTHER_ACCOUNT, Money(1, Currency.EUR), "t-1")
         ),
     ),
     "get_account": (
@@ -72,11 +72,13 @@ def eur(minor_units: int) -> Money:
 
 
 async def opened_by(use_cases: UseCases, owner: Principal, funds: int = 0) -> Account:
-    account = await use_cases.open_account(
+    opened = await use_cases.open_account(
         owner, OpenAccountRequest(f"{owner.subject}@example.com", Currency.EUR)
     )
+    account = opened.result
     if funds:
-        account = await use_cases.deposit(TREASURER, DepositRequest(account.id, eur(funds)))
+        funding = DepositRequest(account.id, eur(funds), f"fund-{account.id}")
+        account = (await use_cases.deposit(TREASURER, funding)).result
     return account
 
 
@@ -123,10 +125,10 @@ class TestScopes:
         source, destination = await opened_by(use_cases, writer, 5), await opened_by(use_cases, BOB)
 
         outcome = await use_cases.transfer_funds(
-            writer, TransferRequest(source.id, destination.id, eur(5))
+            writer, TransferRequest(source.id, destination.id, eur(5), "t-1")
         )
 
-        assert outcome.transfer.amount == eur(5)
+        assert outcome.result.amount == eur(5)
 
 
 class TestOwnership:
@@ -149,7 +151,7 @@ class TestOwnership:
     async def test_another_subjects_transfers_read_as_missing(self, use_cases: UseCases) -> None:
         alices, unknown = await opened_by(use_cases, ALICE, 10), new_account_id()
         bobs = await opened_by(use_cases, BOB)
-        await use_cases.transfer_funds(ALICE, TransferRequest(alices.id, bobs.id, eur(1)))
+        await use_cases.transfer_funds(ALICE, TransferRequest(alices.id, bobs.id, eur(1), "t-2"))
 
         hidden = await refusal(use_cases.list_transfers(BOB, ListTransfersRequest(alices.id)))
         missing = await refusal(use_cases.list_transfers(BOB, ListTransfersRequest(unknown)))
@@ -164,10 +166,10 @@ class TestOwnership:
         )
 
         hidden = await refusal(
-            use_cases.transfer_funds(BOB, TransferRequest(alices.id, bobs.id, eur(100)))
+            use_cases.transfer_funds(BOB, TransferRequest(alices.id, bobs.id, eur(100), "t-3"))
         )
         missing = await refusal(
-            use_cases.transfer_funds(BOB, TransferRequest(unknown, bobs.id, eur(100)))
+            use_cases.transfer_funds(BOB, TransferRequest(unknown, bobs.id, eur(100), "t-4"))
         )
 
         assert hidden == as_if_about(missing, unknown, alices)
@@ -178,7 +180,7 @@ class TestOwnership:
     async def test_money_may_go_to_anyone_s_account(self, use_cases: UseCases) -> None:
         alices, bobs = await opened_by(use_cases, ALICE, 100), await opened_by(use_cases, BOB)
 
-        await use_cases.transfer_funds(ALICE, TransferRequest(alices.id, bobs.id, eur(30)))
+        await use_cases.transfer_funds(ALICE, TransferRequest(alices.id, bobs.id, eur(30), "t-5"))
 
         assert (await use_cases.get_account(BOB, bobs.id)).balance == eur(30)
 
@@ -187,8 +189,8 @@ class TestOwnership:
     ) -> None:
         alices, bobs = await opened_by(use_cases, ALICE), await opened_by(use_cases, BOB)
 
-        await use_cases.deposit(TREASURER, DepositRequest(alices.id, eur(7)))
-        await use_cases.deposit(TREASURER, DepositRequest(bobs.id, eur(9)))
+        await use_cases.deposit(TREASURER, DepositRequest(alices.id, eur(7), "d-2"))
+        await use_cases.deposit(TREASURER, DepositRequest(bobs.id, eur(9), "d-3"))
 
         assert (await use_cases.get_account(ALICE, alices.id)).balance == eur(7)
         assert (await use_cases.get_account(BOB, bobs.id)).balance == eur(9)
@@ -208,7 +210,7 @@ class TestIdempotencyKeysAreEachSubjectsOwn:
         )
 
         assert (from_alice.replayed, from_bob.replayed) == (False, False)
-        assert from_alice.transfer.id != from_bob.transfer.id
+        assert from_alice.result.id != from_bob.result.id
         assert (await use_cases.get_account(ALICE, alices.id)).balance == eur(93)
         assert (await use_cases.get_account(BOB, bobs.id)).balance == eur(107)
 
@@ -221,7 +223,7 @@ class TestIdempotencyKeysAreEachSubjectsOwn:
         first = await use_cases.transfer_funds(ALICE, request)
         again = await use_cases.transfer_funds(ALICE, request)
 
-        assert (again.replayed, again.transfer) == (True, first.transfer)
+        assert (again.replayed, again.result) == (True, first.result)
         assert (await use_cases.get_account(ALICE, alices.id)).balance == eur(90)
 
     async def test_replaying_another_subjects_request_and_key_reveals_nothing(
@@ -243,7 +245,7 @@ class TestWhatIsDisclosedAndRecorded:
         self, use_cases: UseCases
     ) -> None:
         alices, bobs = await opened_by(use_cases, ALICE, 100), await opened_by(use_cases, BOB)
-        await use_cases.transfer_funds(ALICE, TransferRequest(alices.id, bobs.id, eur(10)))
+        await use_cases.transfer_funds(ALICE, TransferRequest(alices.id, bobs.id, eur(10), "t-6"))
 
         page = await use_cases.list_transfers(ALICE, ListTransfersRequest(alices.id))
 
@@ -254,11 +256,13 @@ class TestWhatIsDisclosedAndRecorded:
         self, use_cases: UseCases, unit_of_work: MemoryUnitOfWorkFactory
     ) -> None:
         alices, bobs = await opened_by(use_cases, ALICE, 100), await opened_by(use_cases, BOB)
-        made = await use_cases.transfer_funds(ALICE, TransferRequest(alices.id, bobs.id, eur(1)))
+        made = await use_cases.transfer_funds(
+            ALICE, TransferRequest(alices.id, bobs.id, eur(1), "t-7")
+        )
 
         stored = MemoryStoredState(unit_of_work.store)
         of_account = await stored.audit_entries(str(alices.id))
-        of_transfer = await stored.audit_entries(str(made.transfer.id))
+        of_transfer = await stored.audit_entries(str(made.result.id))
 
         assert {(entry.action, entry.details["actor"]) for entry in of_account} == {
             ("account.opened", ALICE.subject),

@@ -64,14 +64,17 @@ async def accounts(use_cases: UseCases) -> tuple[Account, Account]:
     destination = await use_cases.open_account(
         BOB, OpenAccountRequest("b@example.com", Currency.EUR)
     )
-    return source, destination
+    return source.result, destination.result
 
 
 async def transfer(use_cases: UseCases, amount: int = 10) -> None:
     source, destination = await accounts(use_cases)
-    await use_cases.deposit(TREASURER, DepositRequest(source.id, Money(100, Currency.EUR)))
+    await use_cases.deposit(
+        TREASURER, DepositRequest(source.id, Money(100, Currency.EUR), f"fund-{source.id}")
+    )
     await use_cases.transfer_funds(
-        ALICE, TransferRequest(source.id, destination.id, Money(amount, Currency.EUR))
+        ALICE,
+        TransferRequest(source.id, destination.id, Money(amount, Currency.EUR), f"pay-{source.id}"),
     )
 
 
@@ -96,7 +99,7 @@ class TestNoticeIsWrittenWithTheTransfer:
 
         with pytest.raises(InsufficientFunds):
             await use_cases.transfer_funds(
-                ALICE, TransferRequest(source.id, destination.id, Money(1, Currency.EUR))
+                ALICE, TransferRequest(source.id, destination.id, Money(1, Currency.EUR), "t-1")
             )
 
         assert (

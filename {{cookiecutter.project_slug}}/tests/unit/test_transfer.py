@@ -32,17 +32,12 @@ class TestTransferBetween:
         assert (source.balance.minor_units, destination.balance.minor_units) == (70, 30)
         assert transfer.counterpart_of(source.id) == destination.id
 
-    def test_records_who_asked_for_it_and_with_which_key(self) -> None:
+    def test_records_who_asked_for_it(self) -> None:
         transfer = Transfer.between(
-            funded(100),
-            funded(0),
-            Money(1, Currency.EUR),
-            at=NOW,
-            requested_by="owner",
-            idempotency_key="order-7",
+            funded(100), funded(0), Money(1, Currency.EUR), at=NOW, requested_by="owner"
         )
 
-        assert (transfer.requested_by, transfer.idempotency_key) == ("owner", "order-7")
+        assert transfer.requested_by == "owner"
 
     def test_refuses_a_transfer_to_the_same_account(self) -> None:
         account = funded(100)

@@ -33,9 +33,10 @@ async def open_funded(
     email: str = "a@example.com",
 ) -> Account:
     """An account ``owner`` opened, into which the treasurer deposited ``minor_units``."""
-    account = await use_cases.open_account(owner, OpenAccountRequest(email, Currency.EUR))
+    account = (await use_cases.open_account(owner, OpenAccountRequest(email, Currency.EUR))).result
     if minor_units:
-        account = await use_cases.deposit(TREASURER, DepositRequest(account.id, eur(minor_units)))
+        funding = DepositRequest(account.id, eur(minor_units), f"fund-{account.id}")
+        account = (await use_cases.deposit(TREASURER, funding)).result
     return account
 
 
@@ -47,9 +48,10 @@ class TestOpenAccount:
     async def test_stores_the_account_and_audits_it(
         self, use_cases: UseCases, unit_of_work: MemoryUnitOfWorkFactory
     ) -> None:
-        account = await use_cases.open_account(
+        opened = await use_cases.open_account(
             ALICE, OpenAccountRequest("a@example.com", Currency.EUR)
         )
+        account = opened.result
 
         assert await use_cases.get_account(ALICE, account.id) == account
         audit = await MemoryStoredState(unit_of_work.store).audit_entries(str(account.id))
@@ -64,14 +66,16 @@ class TestDeposit:
 
     async def test_errors_for_an_unknown_account(self, use_cases: UseCases) -> None:
         with pytest.raises(AccountNotFound):
-            await use_cases.deposit(TREASURER, DepositRequest(new_account_id(), eur(1)))
+            await use_cases.deposit(TREASURER, DepositRequest(new_account_id(), eur(1), "d-2"))
 
 
 class TestTransferFunds:
     async def test_moves_money_between_stored_accounts(self, use_cases: UseCases) -> None:
         source, destination = await open_funded(use_cases, 100), await open_funded(use_cases, 0)
 
-        await use_cases.transfer_funds(ALICE, TransferRequest(source.id, destination.id, eur(40)))
+        await use_cases.transfer_funds(
+            ALICE, TransferRequest(source.id, destination.id, eur(40), "t-1")
+        )
 
         assert await balance(use_cases, source) == eur(60)
         assert await balance(use_cases, destination) == eur(40)
@@ -83,7 +87,7 @@ class TestTransferFunds:
 
         with pytest.raises(InsufficientFunds):
             await use_cases.transfer_funds(
-                ALICE, TransferRequest(source.id, destination.id, eur(11))
+                ALICE, TransferRequest(source.id, destination.id, eur(11), "t-2")
             )
 
         assert await balance(use_cases, source) == eur(10)
@@ -96,7 +100,9 @@ class TestTransferFunds:
         source, nowhere = await open_funded(use_cases, 10), new_account_id()
 
         with pytest.raises(CounterpartNotFound):
-            await use_cases.transfer_funds(ALICE, TransferRequest(source.id, nowhere, eur(1)))
+            await use_cases.transfer_funds(
+                ALICE, TransferRequest(source.id, nowhere, eur(1), "t-3")
+            )
 
         assert await balance(use_cases, source) == eur(10)
 
@@ -108,7 +114,7 @@ class TestTransferFunds:
         for destination_id in (destination.id, new_account_id()):
             with pytest.raises(AccountNotFound):
                 await use_cases.transfer_funds(
-                    ALICE, TransferRequest(new_account_id(), destination_id, eur(1))
+                    ALICE, TransferRequest(new_account_id(), destination_id, eur(1), "t-4")
                 )
 
     async def test_a_retry_with_the_same_key_moves_money_once(self, use_cases: UseCases) -> None:
@@ -118,7 +124,7 @@ class TestTransferFunds:
         first = await use_cases.transfer_funds(ALICE, request)
         retry = await use_cases.transfer_funds(ALICE, request)
 
-        assert retry.transfer == first.transfer
+        assert retry.result == first.result
         assert (first.replayed, retry.replayed) == (False, True)
         assert await balance(use_cases, source) == eur(70)
 
@@ -132,7 +138,7 @@ class TestTransferFunds:
             *(use_cases.transfer_funds(ALICE, request) for _ in range(5))
         )
 
-        assert len({outcome.transfer.id for outcome in outcomes}) == 1
+        assert len({outcome.result.id for outcome in outcomes}) == 1
         assert await balance(use_cases, source) == eur(70)
 
     async def test_errors_when_a_key_is_reused_for_another_transfer(
@@ -153,8 +159,8 @@ class TestListTransfers:
     async def test_lists_newest_first_with_counterparts(self, use_cases: UseCases) -> None:
         me = await open_funded(use_cases, 100, ALICE, "me@example.com")
         other = await open_funded(use_cases, 100, BOB, "other@example.com")
-        await use_cases.transfer_funds(ALICE, TransferRequest(me.id, other.id, eur(1)))
-        await use_cases.transfer_funds(BOB, TransferRequest(other.id, me.id, eur(2)))
+        await use_cases.transfer_funds(ALICE, TransferRequest(me.id, other.id, eur(1), "t-5"))
+        await use_cases.transfer_funds(BOB, TransferRequest(other.id, me.id, eur(2), "t-6"))
 
         page = await use_cases.list_transfers(ALICE, ListTransfersRequest(me.id))
 
@@ -165,7 +171,9 @@ class TestListTransfers:
     async def test_pages_with_limit_and_offset(self, use_cases: UseCases) -> None:
         me, other = await open_funded(use_cases, 100), await open_funded(use_cases, 0)
         for amount in range(1, 6):
-            await use_cases.transfer_funds(ALICE, TransferRequest(me.id, other.id, eur(amount)))
+            await use_cases.transfer_funds(
+                ALICE, TransferRequest(me.id, other.id, eur(amount), f"t-{amount}")
+            )
 
         page = await use_cases.list_transfers(ALICE, ListTransfersRequest(me.id, limit=2, offset=1))
 

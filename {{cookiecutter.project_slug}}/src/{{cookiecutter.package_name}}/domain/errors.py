@@ -51,16 +51,24 @@ class AccountAlreadyExists(DomainError):
     code = "account_already_exists"
 
 
-class DuplicateIdempotencyKey(DomainError):
-    """Another transfer already used this idempotency key (the caller should look it up)."""
+class IdempotencyKeyRequired(DomainError):
+    """A request that moves money came without an idempotency key: it could not be
+    retried safely, so it is not run."""
 
-    code = "duplicate_idempotency_key"
+    code = "idempotency_key_required"
 
 
 class IdempotencyKeyReused(DomainError):
-    """The key was used before for a *different* transfer request."""
+    """The key was sent before with a *different* request; nothing was done."""
 
     code = "idempotency_key_reused"
+
+
+class RequestInProgress(DomainError):
+    """The first request sent with this key is still running; retry after a moment to get
+    its answer. Nothing was done by this one."""
+
+    code = "request_in_progress"
 
 
 class Unauthenticated(DomainError):
@@ -108,3 +116,13 @@ class StorageUnavailable(StorageError):
     """The storage cannot be reached right now; the work was not done."""
 
     code = "storage_unavailable"
+
+
+class OutcomeUnknown(StorageError):
+    """The storage stopped answering while committing: the work may or may not be done.
+
+    Only a retry with the same idempotency key can tell, and it is always safe: it
+    returns the first answer if the work was done, and does the work if it was not.
+    """
+
+    code = "outcome_unknown"

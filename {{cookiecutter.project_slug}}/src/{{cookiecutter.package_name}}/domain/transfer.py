@@ -22,8 +22,7 @@ class Transfer:
     amount: Money
     created_at: datetime
     requested_by: str
-    """The subject that asked for it; its idempotency key is unique among that subject's."""
-    idempotency_key: str | None = None
+    """The subject that asked for it."""
 
     @classmethod
     def between(
@@ -34,7 +33,6 @@ class Transfer:
         *,
         at: datetime,
         requested_by: str,
-        idempotency_key: str | None = None,
     ) -> Transfer:
         """Apply the business rules, move the money, and return the record of it."""
         if source.id == destination.id:
@@ -45,19 +43,7 @@ class Transfer:
             raise CurrencyMismatch("both accounts and the amount must share one currency")
         source.withdraw(amount)
         destination.deposit(amount)
-        return cls(
-            new_transfer_id(), source.id, destination.id, amount, at, requested_by, idempotency_key
-        )
+        return cls(new_transfer_id(), source.id, destination.id, amount, at, requested_by)
 
     def counterpart_of(self, account_id: AccountId) -> AccountId:
         return self.destination_id if account_id == self.source_id else self.source_id
-
-    def same_request_as(
-        self, source_id: AccountId, destination_id: AccountId, amount: Money
-    ) -> bool:
-        """Whether a retry carrying this transfer's idempotency key asks for the same thing."""
-        return (self.source_id, self.destination_id, self.amount) == (
-            source_id,
-            destination_id,
-            amount,
-        )

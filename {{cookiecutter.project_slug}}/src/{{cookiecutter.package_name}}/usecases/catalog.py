@@ -11,41 +11,48 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from {{ cookiecutter.package_name }}.domain.account import Account
+from {{ cookiecutter.package_name }}.domain.idempotency import DEFAULT_RETENTION
 from {{ cookiecutter.package_name }}.domain.ids import AccountId
 from {{ cookiecutter.package_name }}.domain.ports.clock import Clock, utc_now
 from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWorkFactory
 from {{ cookiecutter.package_name }}.domain.principal import Principal
+from {{ cookiecutter.package_name }}.domain.transfer import Transfer
 from {{ cookiecutter.package_name }}.usecases.deposit import Deposit, DepositRequest
 from {{ cookiecutter.package_name }}.usecases.get_account import GetAccount
+from {{ cookiecutter.package_name }}.usecases.idempotency import Idempotency, Outcome
 from {{ cookiecutter.package_name }}.usecases.list_transfers import (
     ListTransfers,
     ListTransfersRequest,
     TransferPage,
 )
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccount, OpenAccountRequest
-from {{ cookiecutter.package_name }}.usecases.transfer_funds import (
-    TransferFunds,
-    TransferOutcome,
-    TransferRequest,
-)
+from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferFunds, TransferRequest
 
 
 @dataclass(frozen=True, slots=True)
 class UseCases:
-    open_account: Callable[[Principal, OpenAccountRequest], Awaitable[Account]]
-    deposit: Callable[[Principal, DepositRequest], Awaitable[Account]]
-    transfer_funds: Callable[[Principal, TransferRequest], Awaitable[TransferOutcome]]
+    open_account: Callable[[Principal, OpenAccountRequest], Awaitable[Outcome[Account]]]
+    deposit: Callable[[Principal, DepositRequest], Awaitable[Outcome[Account]]]
+    transfer_funds: Callable[[Principal, TransferRequest], Awaitable[Outcome[Transfer]]]
     get_account: Callable[[Principal, AccountId], Awaitable[Account]]
     list_transfers: Callable[[Principal, ListTransfersRequest], Awaitable[TransferPage]]
 
     @classmethod
-    def wired_to(cls, unit_of_work: UnitOfWorkFactory, *, clock: Clock = utc_now) -> UseCases:
+    def wired_to(
+        cls,
+        unit_of_work: UnitOfWorkFactory,
+        *,
+        clock: Clock = utc_now,
+        key_retention: timedelta = DEFAULT_RETENTION,
+    ) -> UseCases:
+        idempotency = Idempotency(clock, key_retention)
         return cls(
-            open_account=OpenAccount(unit_of_work, clock),
-            deposit=Deposit(unit_of_work, clock),
-            transfer_funds=TransferFunds(unit_of_work, clock),
+            open_account=OpenAccount(unit_of_work, clock, idempotency),
+            deposit=Deposit(unit_of_work, clock, idempotency),
+            transfer_funds=TransferFunds(unit_of_work, clock, idempotency),
             get_account=GetAccount(unit_of_work),
             list_transfers=ListTransfers(unit_of_work),
         )

@@ -4,9 +4,11 @@ Every error body has one shape, ``{"error": {"code": ..., "message": ...}}`` (va
 errors add ``details``), and never contains a stack trace, SQL or the text of an
 unexpected exception: those go to the log, not to the caller. The status of each domain
 error is one line below, and each status means one thing: 422 what the request alone
-shows to be wrong (the schema, checked before any use case runs), 409 a valid request
-the ledger's state refuses (an overdraft, an account in another currency, a destination
-that does not exist). The README lists every code with its status.
+shows to be wrong (the schema, checked before any use case runs, or an idempotency key
+sent before with another request), 409 a valid request the ledger's state refuses (an
+overdraft, an account in another currency, a destination that does not exist) or that
+must wait for its original, 504 a write whose outcome is unknown. The README lists every
+code with its status.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from {{ cookiecutter.package_name }}.adapters.http.idempotency import is_missing_key
 from {{ cookiecutter.package_name }}.adapters.http.schemas import (
     ErrorDetail,
     ErrorOut,
@@ -26,6 +29,7 @@ from {{ cookiecutter.package_name }}.adapters.http.schemas import (
 from {{ cookiecutter.package_name }}.domain import errors
 
 STATUS_OF: dict[type[errors.DomainError], int] = {
+    errors.IdempotencyKeyRequired: 400,
     errors.Unauthenticated: 401,
     errors.PermissionDenied: 403,
     errors.AccountNotFound: 404,
@@ -33,16 +37,21 @@ STATUS_OF: dict[type[errors.DomainError], int] = {
     errors.AccountAlreadyExists: 409,
     errors.CounterpartNotFound: 409,
     errors.CurrencyMismatch: 409,
-    errors.DuplicateIdempotencyKey: 409,
-    errors.IdempotencyKeyReused: 409,
     errors.InsufficientFunds: 409,
     errors.InvalidMoney: 409,
     errors.InvalidTransfer: 409,
     errors.ConcurrencyConflict: 409,
+    errors.RequestInProgress: 409,
+    # 422 for a key sent again with another request, as the Idempotency-Key draft says.
+    errors.IdempotencyKeyReused: 422,
     errors.StorageError: 503,
     errors.StorageUnavailable: 503,
     errors.IdentityProviderUnavailable: 503,
+    # The database may have committed: only a retry with the same key can tell.
+    errors.OutcomeUnknown: 504,
 }
+RETRY_AFTER_SECONDS = 1
+"""When to retry a request whose original is still running; most finish well within it."""
 DEFAULT_DOMAIN_STATUS = 409
 """A domain error not listed above is the ledger refusing a valid request too."""
 
@@ -57,6 +66,13 @@ def status_for(error_type: type[errors.DomainError]) -> int:
         if base in STATUS_OF:
             return STATUS_OF[base]
     return DEFAULT_DOMAIN_STATUS
+
+
+def headers_for(error: errors.DomainError) -> dict[str, str] | None:
+    """``Retry-After`` for a request to send again later; else ``challenge(error)``."""
+    if isinstance(error, errors.RequestInProgress):
+        return {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return challenge(error)
 
 
 def challenge(error: errors.DomainError) -> dict[str, str] | None:
@@ -87,7 +103,7 @@ def error_response(
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(errors.DomainError)
     async def on_domain_error(_request: Request, error: errors.DomainError) -> JSONResponse:
-        return error_response(status_of(error), error.code, str(error), headers=challenge(error))
+        return error_response(status_of(error), error.code, str(error), headers=headers_for(error))
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
@@ -99,6 +115,12 @@ def install_error_handlers(app: FastAPI) -> None:
             )
             for issue in error.errors()
         ]
+        if any(is_missing_key(tuple(issue["loc"]), issue["type"]) for issue in error.errors()):
+            missing = errors.IdempotencyKeyRequired(
+                "send an Idempotency-Key header: this request moves money, and without a "
+                "key a retry could move it twice"
+            )
+            return error_response(400, missing.code, str(missing), details=details)
         return error_response(422, "validation_error", "the request is not valid", details=details)
 
     @app.exception_handler(HTTPException)

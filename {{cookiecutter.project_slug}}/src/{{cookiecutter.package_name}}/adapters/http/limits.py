@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import re
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from {{ cookiecutter.package_name }}.adapters.http.errors import error_response
+from {{ cookiecutter.package_name }}.domain.errors import OutcomeUnknown
 
 
 class _BodyTooLarge(Exception):
@@ -27,9 +29,14 @@ class RequestLimits:
     then is dropped, and the client gets the 413 instead.
 
     Time: a request the app has not started answering within ``timeout_seconds`` is
-    cancelled by ``asyncio.timeout``, so a unit of work in progress rolls back, and answered
-    504. Once the response has started its status cannot change: the request is then cut
-    short instead (``TimeoutError``).
+    cancelled by ``asyncio.timeout`` and answered 504. A read gets ``request_timeout``. A
+    write gets ``outcome_unknown``: the deadline may have fired while its unit of work
+    was committing, and then nobody here knows whether the commit happened, so the
+    answer never says that nothing was done; a retry with the same ``Idempotency-Key``
+    finds out safely. Once the response has started its status cannot change: the
+    request is then cut short instead (``TimeoutError``). The deadline is the last resort:
+    the database's own timeouts (``lock_timeout``, the pool's) end a stuck request first,
+    with an answer that says what happened.
     """
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int, timeout_seconds: float) -> None:
@@ -87,7 +94,7 @@ class RequestLimits:
             message = f"the request took longer than {self.timeout_seconds:g} seconds"
             if started:
                 raise TimeoutError(message) from None
-            await error_response(504, "request_timeout", message)(scope, receive, send)
+            await _timed_out(scope["method"], message)(scope, receive, send)
             return
         except Exception:
             if not exceeded or started:
@@ -98,6 +105,21 @@ class RequestLimits:
     async def _refuse_body(self, scope: Scope, receive: Receive, send: Send) -> None:
         message = f"the request body is larger than {self.max_body_bytes} bytes"
         await error_response(413, "request_too_large", message)(scope, receive, send)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+"""Methods that change nothing (RFC 9110), so a read cut short has no outcome to report."""
+
+
+def _timed_out(method: str, message: str) -> JSONResponse:
+    if method in SAFE_METHODS:
+        return error_response(504, "request_timeout", message)
+    return error_response(
+        504,
+        OutcomeUnknown.code,
+        f"{message}; it may or may not have been applied: retry it with the same "
+        "Idempotency-Key to find out",
+    )
 
 
 DIGITS = re.compile(rb"[0-9]{1,19}")

@@ -56,12 +56,11 @@ ACCOUNT_LOOKUP: Responses = {
 }
 """Operations on an account named in the path, and transfers, on their source."""
 
-REFUSED: Responses = {
-    409: _error(
-        "A valid request the ledger's state refuses; the code says why (insufficient_funds, "
-        "currency_mismatch, counterpart_not_found, ...; concurrency_conflict: retry)"
-    ),
-}
+_REFUSALS = (
+    "A valid request the ledger's state refuses; the code says why (insufficient_funds, "
+    "currency_mismatch, counterpart_not_found, ...; concurrency_conflict: retry)"
+)
+REFUSED: Responses = {409: _error(_REFUSALS)}
 """Operations that write. Reads never conflict: they take no lock and check no rule."""
 
 STORAGE: Responses = {
@@ -70,11 +69,34 @@ STORAGE: Responses = {
         "(identity_provider_unavailable) cannot be reached; nothing was done"
     ),
     504: _error(
-        "Not answered in time (request_timeout); a write cancelled while committing may "
-        "have been applied"
+        "Not answered in time: request_timeout for a read; outcome_unknown for a write, "
+        "which may or may not have been applied: retry it with the same Idempotency-Key"
     ),
 }
 """Operations that use the database, which may be down or slow."""
+
+IDEMPOTENT: Responses = {
+    409: _error(
+        f"{_REFUSALS}; request_in_progress: the first request sent with this "
+        "Idempotency-Key is still running, retry after Retry-After seconds"
+    ),
+    422: _error(
+        "The request does not match this operation's schema (validation_error, with "
+        "details), or its Idempotency-Key was sent before with a different request "
+        "(idempotency_key_reused)"
+    ),
+}
+"""Operations that honour an ``Idempotency-Key``; listed after ``REFUSED`` and ``VALIDATED``,
+whose descriptions these extend."""
+
+KEY_REQUIRED: Responses = {
+    400: _error(
+        "No Idempotency-Key (idempotency_key_required), or a body that cannot be read "
+        "(invalid_content_length, http_400)"
+    ),
+}
+"""Operations that move money, and so require an ``Idempotency-Key``; listed after
+``WITH_A_BODY``, whose 400 this extends."""
 
 
 def declared(*groups: Responses) -> Responses:

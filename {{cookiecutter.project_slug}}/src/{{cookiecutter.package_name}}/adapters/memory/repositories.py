@@ -12,20 +12,25 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from {{ cookiecutter.package_name }}.adapters.memory.store import MemoryState, OutboxRecord
+from {{ cookiecutter.package_name }}.adapters.memory.store import (
+    KeyRecord,
+    MemoryState,
+    OutboxRecord,
+)
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
 from {{ cookiecutter.package_name }}.domain.errors import (
     AccountAlreadyExists,
     AccountNotFound,
-    DuplicateIdempotencyKey,
     NoticeNotFound,
 )
+from {{ cookiecutter.package_name }}.domain.idempotency import IdempotencyKey, IdempotencyRecord
 from {{ cookiecutter.package_name }}.domain.ids import AccountId, NoticeId
 from {{ cookiecutter.package_name }}.domain.notice import Notice, PendingNotice
 from {{ cookiecutter.package_name }}.domain.ports.storage import (
     AccountRepository,
     AuditLog,
+    IdempotencyRecords,
     Outbox,
     TransferRepository,
 )
@@ -70,18 +75,7 @@ class MemoryTransferRepository(TransferRepository):
         missing = {transfer.source_id, transfer.destination_id} - self._state.accounts.keys()
         if missing:
             raise AccountNotFound(f"no account {', '.join(sorted(map(str, missing)))}")
-        key = transfer.idempotency_key
-        if key is not None and await self.get_by_idempotency_key(transfer.requested_by, key):
-            raise DuplicateIdempotencyKey(f"idempotency key {key!r} already used")
         self._state.transfers[transfer.id] = transfer
-
-    async def get_by_idempotency_key(self, requested_by: str, key: str) -> Transfer | None:
-        matches = (
-            transfer
-            for transfer in self._state.transfers.values()
-            if (transfer.requested_by, transfer.idempotency_key) == (requested_by, key)
-        )
-        return next(matches, None)
 
     async def list_for_account(
         self, account_id: AccountId, *, limit: int, offset: int
@@ -93,6 +87,40 @@ class MemoryTransferRepository(TransferRepository):
         ]
         involved.sort(key=lambda transfer: (transfer.created_at, transfer.id), reverse=True)
         return involved[offset : offset + limit]
+
+
+class MemoryIdempotencyRecords(IdempotencyRecords):
+    """No waiting to do: a writing unit of work holds the store's write lock throughout,
+    so the unit of work that claimed a key has committed or rolled back before another
+    one can look at it."""
+
+    def __init__(self, state: MemoryState) -> None:
+        self._state = state
+
+    async def claim(
+        self, key: IdempotencyKey, fingerprint: str, *, now: datetime, expires_at: datetime
+    ) -> IdempotencyRecord | None:
+        stored = self._state.idempotency_keys.get(key)
+        if stored is None or stored.expires_at <= now:
+            self._state.idempotency_keys[key] = KeyRecord(fingerprint, expires_at)
+            return None
+        if stored.outcome is None:
+            raise RuntimeError(f"{key} was claimed in this unit of work already")
+        return IdempotencyRecord(stored.fingerprint, stored.outcome)
+
+    async def complete(self, key: IdempotencyKey, outcome: str) -> None:
+        stored = self._state.idempotency_keys.get(key)
+        if stored is None:
+            raise RuntimeError(f"{key} was not claimed in this unit of work")
+        self._state.idempotency_keys[key] = replace(stored, outcome=outcome)
+
+    async def purge_expired(self, *, now: datetime, limit: int) -> int:
+        expired = [
+            key for key, stored in self._state.idempotency_keys.items() if stored.expires_at <= now
+        ][:limit]
+        for key in expired:
+            del self._state.idempotency_keys[key]
+        return len(expired)
 
 
 class MemoryAuditLog(AuditLog):

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
+from {{ cookiecutter.package_name }}.domain.idempotency import IdempotencyKey
 from {{ cookiecutter.package_name }}.domain.ids import AccountId, NoticeId, TransferId
 from {{ cookiecutter.package_name }}.domain.notice import Notice
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
@@ -24,6 +25,15 @@ class OutboxRecord:
     parked: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class KeyRecord:
+    """A claimed idempotency key; ``outcome`` is None until the work under it completes."""
+
+    fingerprint: str
+    expires_at: datetime
+    outcome: str | None = None
+
+
 @dataclass(slots=True)
 class MemoryState:
     """One consistent version of everything stored. Entities in it are never mutated."""
@@ -32,10 +42,15 @@ class MemoryState:
     transfers: dict[TransferId, Transfer] = field(default_factory=dict)
     audit_entries: list[AuditEntry] = field(default_factory=list)
     outbox: dict[NoticeId, OutboxRecord] = field(default_factory=dict)
+    idempotency_keys: dict[IdempotencyKey, KeyRecord] = field(default_factory=dict)
 
     def copy(self) -> MemoryState:
         return MemoryState(
-            dict(self.accounts), dict(self.transfers), list(self.audit_entries), dict(self.outbox)
+            dict(self.accounts),
+            dict(self.transfers),
+            list(self.audit_entries),
+            dict(self.outbox),
+            dict(self.idempotency_keys),
         )
 
 

@@ -1,7 +1,8 @@
 """In-memory implementation of the unit-of-work port in ``domain/ports/unit_of_work.py``.
 
 Rollback is real: repositories work on a copy of the committed state, and only
-``commit`` publishes that copy. Leaving the block without committing throws it away.
+``commit`` publishes that copy. ``rollback``, or leaving the block without committing,
+throws it away.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Self
 from {{ cookiecutter.package_name }}.adapters.memory.repositories import (
     MemoryAccountRepository,
     MemoryAuditLog,
+    MemoryIdempotencyRecords,
     MemoryOutbox,
     MemoryTransferRepository,
 )
@@ -34,6 +36,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.transfers = MemoryTransferRepository(working)
         self.audit_log = MemoryAuditLog(working)
         self.outbox = MemoryOutbox(working)
+        self.idempotency = MemoryIdempotencyRecords(working)
 
     async def __aenter__(self) -> Self:
         if not self._read_only:
@@ -56,6 +59,9 @@ class MemoryUnitOfWork(UnitOfWork):
         if self._read_only:
             raise RuntimeError("commit() in a read-only unit of work")
         self._store.committed = self._working.copy()
+
+    async def rollback(self) -> None:
+        self._bind(self._store.committed.copy())
 
 
 class MemoryUnitOfWorkFactory(UnitOfWorkFactory):

@@ -81,6 +81,7 @@ class TracedUnitOfWork(UnitOfWork):
         self.transfers = traced(inner.transfers, "transfers", telemetry)
         self.audit_log = traced(inner.audit_log, "audit_log", telemetry)
         self.outbox = traced(inner.outbox, "outbox", telemetry)
+        self.idempotency = traced(inner.idempotency, "idempotency", telemetry)
         return self
 
     async def __aexit__(
@@ -94,6 +95,10 @@ class TracedUnitOfWork(UnitOfWork):
     async def commit(self) -> None:
         with self._telemetry.repository_call("unit_of_work", "commit"):
             await self._inner.commit()
+
+    async def rollback(self) -> None:
+        with self._telemetry.repository_call("unit_of_work", "rollback"):
+            await self._inner.rollback()
 
 
 class TracedUnitOfWorkFactory(UnitOfWorkFactory):

@@ -27,18 +27,30 @@ BEGIN_IMMEDIATELY = "begin_immediately"
 
 
 def create_engine(
-    database_url: str, *, pool_size: int = 10, connect_timeout: float = 5.0
+    database_url: str,
+    *,
+    pool_size: int = 10,
+    connect_timeout: float = 5.0,
+    lock_timeout: float = 5.0,
 ) -> AsyncEngine:
     """An engine for ``database_url``; SQLite gets WAL, a busy timeout and real transactions.
 
     The PostgreSQL pool is fixed (``max_overflow=0``): requests beyond it wait for a free
     connection instead of opening new ones under load, which also protects the server.
+    Its sessions wait at most ``lock_timeout`` seconds for a lock (PostgreSQL's
+    ``lock_timeout``, set once per connection by asyncpg's ``server_settings``): a lock
+    held too long fails the statement, which is safe to retry, instead of stalling the
+    request up to its deadline.
     """
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         return _create_sqlite_engine(url, pool_size)
+    session = {"lock_timeout": f"{round(lock_timeout * 1000)}ms"}
     return create_async_engine(
-        url, pool_size=pool_size, max_overflow=0, connect_args={"timeout": connect_timeout}
+        url,
+        pool_size=pool_size,
+        max_overflow=0,
+        connect_args={"timeout": connect_timeout, "server_settings": session},
     )
 
 

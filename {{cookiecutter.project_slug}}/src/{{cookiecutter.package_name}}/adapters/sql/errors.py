@@ -1,10 +1,10 @@
 """Translate driver errors into domain errors, once, at the edge of the SQL adapter.
 
 Callers of this adapter only ever see ``DomainError`` subclasses: a unique violation is
-``AccountAlreadyExists`` or ``DuplicateIdempotencyKey``; a row that refers to a missing
-account is ``AccountNotFound``; a deadlock, serialization
-failure or busy SQLite file is ``ConcurrencyConflict`` (safe to retry); a lost or refused
-connection is ``StorageUnavailable``.
+``AccountAlreadyExists``; a row that refers to a missing account is ``AccountNotFound``;
+a deadlock, serialization failure, lock timeout or busy SQLite file is
+``ConcurrencyConflict`` (safe to retry); a lost or refused connection is
+``StorageUnavailable``.
 """
 
 from __future__ import annotations
@@ -19,16 +19,16 @@ from {{ cookiecutter.package_name }}.domain.errors import (
     AccountNotFound,
     ConcurrencyConflict,
     DomainError,
-    DuplicateIdempotencyKey,
     StorageUnavailable,
 )
 
 # PostgreSQL SQLSTATEs that mean "a concurrent transaction got in the way; nothing written".
-CONFLICT_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+LOCK_NOT_AVAILABLE = "55P03"
+"""A wait for a lock outlasted ``lock_timeout``."""
+CONFLICT_SQLSTATES = frozenset({"40001", "40P01", LOCK_NOT_AVAILABLE})
 # Which constraint was violated, recognised by what PostgreSQL / SQLite print. Every
 # foreign key points at an account, so breaking one means the account does not exist.
 CONSTRAINT_VIOLATIONS: dict[str, type[DomainError]] = {
-    "idempotency_key": DuplicateIdempotencyKey,
     '"pk_accounts"': AccountAlreadyExists,
     "UNIQUE constraint failed: accounts.id": AccountAlreadyExists,
     "violates foreign key constraint": AccountNotFound,
@@ -49,11 +49,17 @@ DRIVER_ERRORS = (SQLAlchemyError, OSError, TimeoutError)
 
 
 @contextmanager
-def domain_errors() -> Iterator[None]:
-    """Run a block of driver calls; re-raise any driver error as a domain error."""
+def domain_errors(*, on_lock_timeout: DomainError | None = None) -> Iterator[None]:
+    """Run a block of driver calls; re-raise any driver error as a domain error.
+
+    ``on_lock_timeout`` replaces ``ConcurrencyConflict`` for a lock wait that timed out,
+    where the block knows better what that wait means.
+    """
     try:
         yield
     except DRIVER_ERRORS as error:
+        if on_lock_timeout is not None and _sqlstate(error) == LOCK_NOT_AVAILABLE:
+            raise on_lock_timeout from error
         raise translate(error) from error
 
 
@@ -66,5 +72,10 @@ def _constraint_violation(error: IntegrityError) -> DomainError:
 
 
 def _is_conflict(error: DBAPIError) -> bool:
-    sqlstate = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
-    return sqlstate in CONFLICT_SQLSTATES or "database is locked" in str(error.orig)
+    return _sqlstate(error) in CONFLICT_SQLSTATES or "database is locked" in str(error.orig)
+
+
+def _sqlstate(error: Exception) -> str | None:
+    """The SQLSTATE PostgreSQL gave the error, if it came from PostgreSQL."""
+    original = getattr(error, "orig", None)
+    return getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)

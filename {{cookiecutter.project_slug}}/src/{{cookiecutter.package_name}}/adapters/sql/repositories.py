@@ -18,7 +18,12 @@ from {{ cookiecutter.package_name }}.adapters.sql import statements
 from {{ cookiecutter.package_name }}.adapters.sql.errors import domain_errors
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
-from {{ cookiecutter.package_name }}.domain.errors import AccountNotFound, NoticeNotFound
+from {{ cookiecutter.package_name }}.domain.errors import (
+    AccountNotFound,
+    NoticeNotFound,
+    RequestInProgress,
+)
+from {{ cookiecutter.package_name }}.domain.idempotency import IdempotencyKey, IdempotencyRecord
 from {{ cookiecutter.package_name }}.domain.ids import (
     AccountId,
     NoticeId,
@@ -29,6 +34,7 @@ from {{ cookiecutter.package_name }}.domain.notice import Notice, PendingNotice
 from {{ cookiecutter.package_name }}.domain.ports.storage import (
     AccountRepository,
     AuditLog,
+    IdempotencyRecords,
     Outbox,
     TransferRepository,
 )
@@ -97,17 +103,8 @@ class SqlTransferRepository(TransferRepository):
                     "currency": transfer.amount.currency.value,
                     "created_at": transfer.created_at,
                     "requested_by": transfer.requested_by,
-                    "idempotency_key": transfer.idempotency_key,
                 },
             )
-
-    async def get_by_idempotency_key(self, requested_by: str, key: str) -> Transfer | None:
-        with domain_errors():
-            result = await self._connection.execute(
-                statements.TRANSFER_BY_IDEMPOTENCY_KEY, {"requested_by": requested_by, "key": key}
-            )
-            row = result.one_or_none()
-        return None if row is None else _transfer(row)
 
     async def list_for_account(
         self, account_id: AccountId, *, limit: int, offset: int
@@ -116,6 +113,54 @@ class SqlTransferRepository(TransferRepository):
         with domain_errors():
             result = await self._connection.execute(statements.TRANSFERS_OF_ACCOUNT, page)
         return [_transfer(row) for row in result]
+
+
+class SqlIdempotencyRecords(IdempotencyRecords):
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+        self._claim = statements.CLAIM_KEY[connection.dialect.name]
+
+    async def claim(
+        self, key: IdempotencyKey, fingerprint: str, *, now: datetime, expires_at: datetime
+    ) -> IdempotencyRecord | None:
+        the_key = {"subject": key.requested_by, "key_value": key.value}
+        still_running = RequestInProgress(
+            "the first request sent with this Idempotency-Key is still running; "
+            "retry in a moment to get its answer"
+        )
+        with domain_errors(on_lock_timeout=still_running):
+            claimed = await self._connection.execute(
+                self._claim,
+                {
+                    "requested_by": key.requested_by,
+                    "key": key.value,
+                    "fingerprint": fingerprint,
+                    "created_at": now,
+                    "expires_at": expires_at,
+                },
+            )
+            if claimed.first() is not None:
+                return None
+            row = (await self._connection.execute(statements.KEY_RECORD, the_key)).one()
+        if row.outcome is None:
+            raise RuntimeError(f"{key} was claimed in this unit of work already")
+        return IdempotencyRecord(row.fingerprint, row.outcome)
+
+    async def complete(self, key: IdempotencyKey, outcome: str) -> None:
+        the_key = {"subject": key.requested_by, "key_value": key.value}
+        with domain_errors():
+            result = await self._connection.execute(
+                statements.COMPLETE_KEY, {**the_key, "outcome": outcome}
+            )
+        if result.rowcount != 1:
+            raise RuntimeError(f"{key} was not claimed in this unit of work")
+
+    async def purge_expired(self, *, now: datetime, limit: int) -> int:
+        with domain_errors():
+            result = await self._connection.execute(
+                statements.PURGE_EXPIRED_KEYS, {"now": now, "limit": limit}
+            )
+        return result.rowcount
 
 
 class SqlAuditLog(AuditLog):
@@ -207,7 +252,6 @@ def _transfer(row: Row[Any]) -> Transfer:
         Money(row.amount_minor_units, Currency(row.currency)),
         row.created_at,
         row.requested_by,
-        row.idempotency_key,
     )
 
 

@@ -5,11 +5,14 @@ values: the SQL of every query is in one file, and no request pays for building 
 expression tree again. Nothing here touches a database.
 """
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import ReturningInsert
 
 from {{ cookiecutter.package_name }}.adapters.sql.tables import (
     accounts,
     audit_entries,
+    idempotency_keys,
     outbox,
     transfers,
 )
@@ -30,10 +33,6 @@ SET_BALANCE = (
 )
 
 INSERT_TRANSFER = insert(transfers)
-TRANSFER_BY_IDEMPOTENCY_KEY = select(transfers).where(
-    transfers.c.requested_by == bindparam("requested_by"),
-    transfers.c.idempotency_key == bindparam("key"),
-)
 TRANSFERS_OF_ACCOUNT = (
     select(transfers)
     .where(
@@ -46,6 +45,49 @@ TRANSFERS_OF_ACCOUNT = (
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
 )
+
+
+def _claim_key(
+    dialect_insert: type[postgresql.Insert] | type[sqlite.Insert],
+) -> ReturningInsert[tuple[str]]:
+    """Insert the key, or take over its expired record; return the key if either happened.
+
+    On a key another transaction inserted and has not committed yet, PostgreSQL waits
+    for that transaction to end (within ``lock_timeout``) before deciding: this wait is
+    what makes a retry answer with its original's outcome. SQLite never gets there: its
+    writers hold the database's write lock for their whole transaction.
+    """
+    claim = dialect_insert(idempotency_keys)
+    return claim.on_conflict_do_update(
+        index_elements=[idempotency_keys.c.requested_by, idempotency_keys.c.key],
+        set_={
+            "fingerprint": claim.excluded.fingerprint,
+            "outcome": None,
+            "created_at": claim.excluded.created_at,
+            "expires_at": claim.excluded.expires_at,
+        },
+        where=idempotency_keys.c.expires_at <= claim.excluded.created_at,
+    ).returning(idempotency_keys.c.key)
+
+
+CLAIM_KEY = {"postgresql": _claim_key(postgresql.Insert), "sqlite": _claim_key(sqlite.Insert)}
+"""By dialect name: ``ON CONFLICT`` is spelt alike, but each dialect builds its own."""
+_THE_KEY = (
+    idempotency_keys.c.requested_by == bindparam("subject"),
+    idempotency_keys.c.key == bindparam("key_value"),
+)
+"""Parameters named apart from the columns, which an UPDATE's own values take."""
+KEY_RECORD = select(idempotency_keys.c.fingerprint, idempotency_keys.c.outcome).where(*_THE_KEY)
+COMPLETE_KEY = update(idempotency_keys).where(*_THE_KEY).values(outcome=bindparam("outcome"))
+PURGE_EXPIRED_KEYS = delete(idempotency_keys).where(
+    tuple_(idempotency_keys.c.requested_by, idempotency_keys.c.key).in_(
+        select(idempotency_keys.c.requested_by, idempotency_keys.c.key)
+        .where(idempotency_keys.c.expires_at <= bindparam("now"))
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=True)
+    )
+)
+"""SKIP LOCKED: replicas purging at the same time delete disjoint batches."""
 
 INSERT_AUDIT_ENTRY = insert(audit_entries)
 

@@ -18,11 +18,12 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    UniqueConstraint,
+    Text,
     Uuid,
 )
 from sqlalchemy.types import TypeDecorator
 
+from {{ cookiecutter.package_name }}.domain.idempotency import MAX_KEY_LENGTH
 from {{ cookiecutter.package_name }}.domain.principal import MAX_SUBJECT_LENGTH
 
 NAMING_CONVENTION = {
@@ -74,11 +75,21 @@ transfers = Table(
     Column("currency", String(3), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("requested_by", String(MAX_SUBJECT_LENGTH), nullable=False),
-    Column("idempotency_key", String(255), nullable=True),
-    UniqueConstraint("requested_by", "idempotency_key"),
     Index(None, "source_id", "created_at"),
     Index(None, "destination_id", "created_at"),
 )
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("requested_by", String(MAX_SUBJECT_LENGTH), primary_key=True),
+    Column("key", String(MAX_KEY_LENGTH), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("outcome", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False, index=True),
+)
+"""``outcome`` is NULL only inside the transaction that claimed the key."""
 
 audit_entries = Table(
     "audit_entries",

@@ -3,7 +3,8 @@
 One unit of work is one connection and one transaction. The repositories it hands out are
 bound to that connection, so everything a use case does commits or rolls back together.
 The transaction begins with the first statement (SQLAlchemy's autobegin) and ends with
-``commit()``, or with a rollback when the block is left without one.
+``commit()`` or ``rollback()`` (the next statement begins another), or with a rollback
+when the block is left.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from {{ cookiecutter.package_name }}.adapters.sql.errors import domain_errors
 from {{ cookiecutter.package_name }}.adapters.sql.repositories import (
     SqlAccountRepository,
     SqlAuditLog,
+    SqlIdempotencyRecords,
     SqlOutbox,
     SqlTransferRepository,
 )
+from {{ cookiecutter.package_name }}.domain.errors import OutcomeUnknown, StorageUnavailable
 from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import (
     UnitOfWork,
     UnitOfWorkFactory,
@@ -56,6 +59,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.transfers = SqlTransferRepository(connection)
         self.audit_log = SqlAuditLog(connection)
         self.outbox = SqlOutbox(connection)
+        self.idempotency = SqlIdempotencyRecords(connection)
         return self
 
     async def __aexit__(
@@ -70,12 +74,32 @@ class SqlUnitOfWork(UnitOfWork):
         self._connection = None
 
     async def commit(self) -> None:
-        if self._read_only:
+        """Commit; a connection lost on the way leaves the outcome unknown, not failed.
+
+        The server may have committed before the connection broke, so the caller is
+        never told that nothing was done: ``OutcomeUnknown`` says to retry with the same
+        idempotency key. A conflict at commit (a serialization failure) is a definite
+        rollback, and stays ``ConcurrencyConflict``.
+        """
+        try:
+            with domain_errors():
+                await self._open("commit").commit()
+        except StorageUnavailable as lost:
+            raise OutcomeUnknown(
+                "the database stopped answering while committing: the work may or may not "
+                "be done; retry with the same Idempotency-Key to find out"
+            ) from lost
+
+    async def rollback(self) -> None:
+        with domain_errors():
+            await self._open("rollback").rollback()
+
+    def _open(self, method: str) -> AsyncConnection:
+        if self._read_only and method == "commit":
             raise RuntimeError("commit() in a read-only unit of work")
         if self._connection is None:
-            raise RuntimeError("commit() outside 'async with'")
-        with domain_errors():
-            await self._connection.commit()
+            raise RuntimeError(f"{method}() outside 'async with'")
+        return self._connection
 
 
 class SqlUnitOfWorkFactory(UnitOfWorkFactory):

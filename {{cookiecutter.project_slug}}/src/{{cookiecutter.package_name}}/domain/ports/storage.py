@@ -13,6 +13,7 @@ from typing import Protocol
 
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
+from {{ cookiecutter.package_name }}.domain.idempotency import IdempotencyKey, IdempotencyRecord
 from {{ cookiecutter.package_name }}.domain.ids import AccountId, NoticeId
 from {{ cookiecutter.package_name }}.domain.notice import Notice, PendingNotice
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
@@ -38,20 +39,35 @@ class AccountRepository(Protocol):
 
 class TransferRepository(Protocol):
     async def add(self, transfer: Transfer) -> None:
-        """Store a transfer; raise ``DuplicateIdempotencyKey`` if its requester already
-        used its key."""
-
-    async def get_by_idempotency_key(self, requested_by: str, key: str) -> Transfer | None:
-        """Return the transfer ``requested_by`` made with this idempotency key, if any.
-
-        Keys are scoped to the subject that sent them: two callers who happen to pick the
-        same key never see each other's transfers.
-        """
+        """Store a transfer; raise ``AccountNotFound`` if either account is missing."""
 
     async def list_for_account(
         self, account_id: AccountId, *, limit: int, offset: int
     ) -> Sequence[Transfer]:
         """Transfers in or out of the account, newest first (ties broken by id)."""
+
+
+class IdempotencyRecords(Protocol):
+    """Idempotency keys, stored in the same transaction as the work done under them."""
+
+    async def claim(
+        self, key: IdempotencyKey, fingerprint: str, *, now: datetime, expires_at: datetime
+    ) -> IdempotencyRecord | None:
+        """Reserve ``key`` for this unit of work, or return the record it already has.
+
+        None means the key is this unit of work's: do the work, ``complete`` the key, and
+        commit both together (a rollback frees the key again). While another unit of work
+        holds the key uncommitted, wait for it to end: if it commits, its record is
+        returned, so a retry racing its original answers with the original's outcome
+        instead of running again. Raise ``RequestInProgress`` if that wait outlasts the
+        storage's lock timeout. A record that expired by ``now`` counts as absent.
+        """
+
+    async def complete(self, key: IdempotencyKey, outcome: str) -> None:
+        """Store the outcome of the work done under ``key``, claimed by this unit of work."""
+
+    async def purge_expired(self, *, now: datetime, limit: int) -> int:
+        """Delete up to ``limit`` records that expired by ``now``; return how many."""
 
 
 class AuditLog(Protocol):

@@ -2,7 +2,8 @@
 
 ``async with uow_factory() as uow:`` opens the transaction; ``await uow.commit()`` makes
 the work durable; leaving the block without committing rolls everything back, whatever
-the reason. Repositories never commit on their own.
+the reason. ``await uow.rollback()`` drops the work done so far and goes on in a fresh
+transaction. Repositories never commit on their own.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Protocol, Self
 from {{ cookiecutter.package_name }}.domain.ports.storage import (
     AccountRepository,
     AuditLog,
+    IdempotencyRecords,
     Outbox,
     TransferRepository,
 )
@@ -25,6 +27,7 @@ class UnitOfWork(Protocol):
     transfers: TransferRepository
     audit_log: AuditLog
     outbox: Outbox
+    idempotency: IdempotencyRecords
 
     async def __aenter__(self) -> Self: ...
 
@@ -37,7 +40,15 @@ class UnitOfWork(Protocol):
         """Roll back whatever was not committed."""
 
     async def commit(self) -> None:
-        """Make the work durable; without it, leaving the block rolls everything back."""
+        """Make the work durable; without it, leaving the block rolls everything back.
+
+        Raise ``OutcomeUnknown`` when the storage stops answering during the commit, so
+        nobody is told that work which may be durable was not done.
+        """
+
+    async def rollback(self) -> None:
+        """Drop everything written since the last commit; later reads and a later
+        commit in this unit of work see none of it."""
 
 
 class UnitOfWorkFactory(Protocol):

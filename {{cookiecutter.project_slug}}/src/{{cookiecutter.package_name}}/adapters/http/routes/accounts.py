@@ -9,12 +9,19 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from {{ cookiecutter.package_name }}.adapters.http.auth import Caller
+from {{ cookiecutter.package_name }}.adapters.http.idempotency import (
+    OptionalIdempotencyKey,
+    RequiredIdempotencyKey,
+    mark_replayed,
+)
 from {{ cookiecutter.package_name }}.adapters.http.responses import (
     ACCOUNT_LOOKUP,
     AUTHENTICATED,
+    IDEMPOTENT,
+    KEY_REQUIRED,
     REFUSED,
     STORAGE,
     VALIDATED,
@@ -47,12 +54,19 @@ def accounts_router(use_cases: UseCases) -> APIRouter:
         "",
         status_code=status.HTTP_201_CREATED,
         operation_id="open_account",
-        responses=declared(AUTHENTICATED, WITH_A_BODY, VALIDATED, REFUSED, STORAGE),
+        responses=declared(AUTHENTICATED, WITH_A_BODY, VALIDATED, REFUSED, STORAGE, IDEMPOTENT),
     )
-    async def open_account(caller: Caller, body: OpenAccountBody) -> AccountOut:
+    async def open_account(
+        caller: Caller,
+        body: OpenAccountBody,
+        response: Response,
+        idempotency_key: OptionalIdempotencyKey = None,
+    ) -> AccountOut:
         """Open an account owned by the caller. Scope: ``ledger:write``."""
-        request = OpenAccountRequest(body.owner_email, body.currency)
-        return AccountOut.of(await use_cases.open_account(caller, request))
+        request = OpenAccountRequest(body.owner_email, body.currency, idempotency_key)
+        outcome = await use_cases.open_account(caller, request)
+        mark_replayed(response, outcome)
+        return AccountOut.of(outcome.result)
 
     @router.get(
         "/{account_id}",
@@ -66,13 +80,30 @@ def accounts_router(use_cases: UseCases) -> APIRouter:
     @router.post(
         "/{account_id}/deposits",
         operation_id="deposit",
-        responses=declared(AUTHENTICATED, WITH_A_BODY, VALIDATED, ACCOUNT_LOOKUP, REFUSED, STORAGE),
+        responses=declared(
+            AUTHENTICATED,
+            WITH_A_BODY,
+            VALIDATED,
+            ACCOUNT_LOOKUP,
+            REFUSED,
+            STORAGE,
+            IDEMPOTENT,
+            KEY_REQUIRED,
+        ),
     )
-    async def deposit(caller: Caller, account_id: uuid.UUID, body: DepositBody) -> AccountOut:
+    async def deposit(
+        caller: Caller,
+        account_id: uuid.UUID,
+        body: DepositBody,
+        idempotency_key: RequiredIdempotencyKey,
+        response: Response,
+    ) -> AccountOut:
         """Money entering the ledger, into any account. Scope: ``ledger:admin``."""
         amount = Money(body.amount_minor_units, body.currency)
-        account = await use_cases.deposit(caller, DepositRequest(AccountId(account_id), amount))
-        return AccountOut.of(account)
+        request = DepositRequest(AccountId(account_id), amount, idempotency_key)
+        outcome = await use_cases.deposit(caller, request)
+        mark_replayed(response, outcome)
+        return AccountOut.of(outcome.result)
 
     @router.get(
         "/{account_id}/transfers",

@@ -1,18 +1,22 @@
-"""/transfers: move money, at most once per ``Idempotency-Key``.
+"""/transfers: move money, once per ``Idempotency-Key``.
 
 The operation's id is its use case's name, ``transfer_funds``.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Response, status
 
 from {{ cookiecutter.package_name }}.adapters.http.auth import Caller
+from {{ cookiecutter.package_name }}.adapters.http.idempotency import (
+    RequiredIdempotencyKey,
+    mark_replayed,
+)
 from {{ cookiecutter.package_name }}.adapters.http.responses import (
     ACCOUNT_LOOKUP,
     AUTHENTICATED,
+    IDEMPOTENT,
+    KEY_REQUIRED,
     REFUSED,
     STORAGE,
     VALIDATED,
@@ -25,20 +29,6 @@ from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferRequest
 
-IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]+$"
-"""Printable ASCII without spaces, as a range: no class escape, whose meaning varies by engine."""
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=255,
-        pattern=IDEMPOTENCY_KEY_PATTERN,
-        description="Retries with the same key return the first result and move no money. "
-        "Keys are the caller's own: another caller's transfer is never replayed.",
-    ),
-]
-
 
 def transfers_router(use_cases: UseCases) -> APIRouter:
     router = APIRouter(prefix="/transfers", tags=["transfers"])
@@ -47,13 +37,22 @@ def transfers_router(use_cases: UseCases) -> APIRouter:
         "",
         status_code=status.HTTP_201_CREATED,
         operation_id="transfer_funds",
-        responses=declared(AUTHENTICATED, WITH_A_BODY, VALIDATED, ACCOUNT_LOOKUP, REFUSED, STORAGE),
+        responses=declared(
+            AUTHENTICATED,
+            WITH_A_BODY,
+            VALIDATED,
+            ACCOUNT_LOOKUP,
+            REFUSED,
+            STORAGE,
+            IDEMPOTENT,
+            KEY_REQUIRED,
+        ),
     )
     async def transfer_funds(
         caller: Caller,
         body: TransferBody,
+        idempotency_key: RequiredIdempotencyKey,
         response: Response,
-        idempotency_key: IdempotencyKey = None,
     ) -> TransferOut:
         """Move money out of one of the caller's accounts (anyone else's is a 404) into any
         account (a destination that does not exist is a 409). Scope: ``ledger:write``."""
@@ -64,8 +63,7 @@ def transfers_router(use_cases: UseCases) -> APIRouter:
             idempotency_key=idempotency_key,
         )
         outcome = await use_cases.transfer_funds(caller, request)
-        if outcome.replayed:
-            response.headers["Idempotent-Replayed"] = "true"
-        return TransferOut.of(outcome.transfer)
+        mark_replayed(response, outcome)
+        return TransferOut.of(outcome.result)
 
     return router
