@@ -8,6 +8,8 @@ report compares them round by round. The servers' CPU time per request is read f
 
 Every request carries the bearer token of the subject that owns every seeded account
 (``credentials.py``), so each app verifies a token and checks ownership on each request.
+Every transfer carries a new ``Idempotency-Key`` (the load generator's ``fresh_header``),
+as a client sends one with each new payment: each is claimed and stored, none replayed.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from wrk import load_with_wrk
 ENDPOINTS = ("GET /accounts/{id}", "POST /transfers")
 TRANSFER_BODIES = 2000
 """Distinct transfer requests, sent at random: random pairs of the seeded accounts."""
+IDEMPOTENCY_KEY = "Idempotency-Key"
+"""Required on ``POST /transfers``: the load generators give it a new value per request."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,7 @@ def request_specs(
             "method": "POST",
             "paths": ["/transfers"],
             "bodies": transfer_bodies(accounts),
+            "fresh_header": IDEMPOTENCY_KEY,
         },
     }
 

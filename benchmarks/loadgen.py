@@ -12,7 +12,13 @@ SPEC, read from stdin, is a JSON object::
      "warmup_seconds": 1.0, "duration_seconds": 5.0, "max_requests": 50000,
      "headers": {"Authorization": "Bearer ..."},              # optional, on every request
      "method": "GET", "paths": ["/accounts/..."],           # one request per path, or
-     "method": "POST", "paths": ["/transfers"], "bodies": ["{...}", ...]}
+     "method": "POST", "paths": ["/transfers"], "bodies": ["{...}", ...],
+     "fresh_header": "Idempotency-Key"}                      # optional, see below
+
+``fresh_header`` names a header that gets a new value on every request sent, warm-up
+included: 32 random hex digits (``os.urandom(16).hex()``, as many random bits as a UUID's
+hex, at a fifth of ``uuid4``'s cost), so no two requests share it, as a client sends a new
+``Idempotency-Key`` with each new payment. The rest of each request is built once.
 
 It prints one JSON object: requests, seconds, rps, p50_ms, p90_ms, p99_ms, max_ms,
 ``statuses`` (a count per HTTP status), ``errors`` (connection errors) and
@@ -24,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import os
 import random
 import sys
 import time
@@ -32,6 +39,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 READ_LIMIT = 1 << 20
+FRESH_VALUE = b"\x00fresh header value\x00"
+"""Where a request built once holds its ``fresh_header``'s value, replaced per request
+(a NUL never occurs in a real header, and the head comes before the body)."""
 
 
 def build_requests(spec: dict[str, Any]) -> list[bytes]:
@@ -39,7 +49,10 @@ def build_requests(spec: dict[str, Any]) -> list[bytes]:
     method = spec["method"]
     paths: list[str] = spec["paths"]
     bodies: list[str] = spec.get("bodies") or []
-    extra = "".join(f"{name}: {value}\r\n" for name, value in spec.get("headers", {}).items())
+    headers = dict(spec.get("headers", {}))
+    if spec.get("fresh_header"):
+        headers[spec["fresh_header"]] = FRESH_VALUE.decode()
+    extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
     requests = []
     if bodies:
         for index, body in enumerate(bodies):
@@ -64,6 +77,8 @@ def build_requests(spec: dict[str, Any]) -> list[bytes]:
 class Run:
     requests: list[bytes]
     max_requests: int
+    fresh: bool = False
+    """Whether each request's ``FRESH_VALUE`` is replaced by a new random value."""
     measuring: bool = False
     stopping: bool = False
     issued: int = 0
@@ -85,7 +100,10 @@ class Run:
                 return None
             self.issued += 1
         self.cursor += 1
-        return self.requests[self.cursor % len(self.requests)], self.measuring
+        request = self.requests[self.cursor % len(self.requests)]
+        if self.fresh:
+            request = request.replace(FRESH_VALUE, os.urandom(16).hex().encode(), 1)
+        return request, self.measuring
 
 
 async def read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
@@ -154,7 +172,7 @@ def percentile(sorted_values: list[int], fraction: float) -> float:
 async def main_async(spec: dict[str, Any]) -> dict[str, Any]:
     requests = build_requests(spec)
     random.Random(spec.get("seed", 1)).shuffle(requests)
-    run = Run(requests, int(spec["max_requests"]))
+    run = Run(requests, int(spec["max_requests"]), fresh=bool(spec.get("fresh_header")))
     tasks = [
         asyncio.create_task(connection(run, spec["host"], int(spec["port"])))
         for _ in range(int(spec["connections"]))

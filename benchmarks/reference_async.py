@@ -3,11 +3,13 @@
 No layers: the handlers talk to SQLAlchemy (async Core) directly, on the generated
 service's drivers, with its pool, statements built once as ours are, and the same SQL:
 ``GET /accounts/{id}`` is one SELECT; ``GET /accounts/{id}/transfers`` the account, then
-the page (no counterpart account is read); ``POST /transfers`` locks both accounts in id
-order (``BEGIN IMMEDIATE`` on SQLite, ``SELECT ... FOR UPDATE`` on PostgreSQL), updates
-both balances, and inserts the transfer, its audit entry and its outbox row in one
-transaction. Every endpoint takes a bearer token (``reference_common.caller``), needs the
-service's scope for it and serves the caller's own accounts only.
+the page (no counterpart account is read); ``POST /transfers`` claims its Idempotency-Key
+(``BEGIN IMMEDIATE`` first on SQLite), locks both accounts in id order (``SELECT ... FOR
+UPDATE`` on PostgreSQL), updates both balances, inserts the transfer, its audit entry and
+its outbox row, and stores its answer under the key, in one transaction
+(``reference_common`` says what the key costs). Every endpoint takes a bearer token
+(``reference_common.caller``), needs the service's scope for it and serves the caller's
+own accounts only.
 
     DATABASE_URL=postgresql+asyncpg://... uvicorn reference_async:app    # (b)
     DATABASE_URL=sqlite+aiosqlite:///x.db uvicorn reference_async:app    # (c)
@@ -31,17 +33,20 @@ from reference_common import (
     ACCOUNTS_FOR_UPDATE,
     BATCH_SIZE,
     BEGIN_IMMEDIATELY,
+    CLAIM_KEY,
     CLAIM_NOTICES,
+    COMPLETE_KEY,
     INSERT_AUDIT_ENTRY,
     INSERT_NOTICE,
     INSERT_TRANSFER,
+    KEY_RECORD,
+    LOCK_TIMEOUT_MS,
     MARK_DELIVERED,
     POLL_SECONDS,
     POOL_SIZE,
     READ,
     SET_BALANCE,
     SQLITE_BUSY_TIMEOUT_SECONDS,
-    TRANSFER_BY_IDEMPOTENCY_KEY,
     TRANSFERS_OF_ACCOUNT,
     WRITE,
     AccountOut,
@@ -57,6 +62,7 @@ from reference_common import (
     deliver,
     new_balances,
     replay,
+    required,
     running_in_background,
     served_like_the_service,
     sqlite_like_the_service,
@@ -71,9 +77,14 @@ engine = create_async_engine(
     DATABASE_URL,
     pool_size=POOL_SIZE,
     max_overflow=0,  # as the generated service: a fixed pool
-    connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS if SQLITE else 5.0},
+    connect_args=(
+        {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+        if SQLITE
+        else {"timeout": 5.0, "server_settings": {"lock_timeout": f"{LOCK_TIMEOUT_MS}ms"}}
+    ),
 )
 writers = engine.execution_options(**{BEGIN_IMMEDIATELY: True})
+claim_key = CLAIM_KEY[engine.dialect.name]
 writer_queue: contextlib.AbstractAsyncContextManager[object] = contextlib.nullcontext()
 if SQLITE:
     sqlite_like_the_service(engine.sync_engine)
@@ -140,22 +151,23 @@ async def transfer_funds(
     idempotency_key: IdempotencyKey = None,
 ) -> TransferOut:
     caller.needs(WRITE)
+    key = required(idempotency_key)
     if body.source_account_id == body.destination_account_id:
         raise HTTPException(422, "source and destination must be different accounts")
-    rows = TransferRows.of(body, idempotency_key, caller)
+    rows = TransferRows.of(body, key, caller)
     pair = [body.source_account_id, body.destination_account_id]
     async with writer_queue, writers.connect() as connection:
-        if idempotency_key is not None:
-            asked = {"requested_by": caller.subject, "key": idempotency_key}
-            previous = (await connection.execute(TRANSFER_BY_IDEMPOTENCY_KEY, asked)).first()
-            if previous is not None:
-                return replay(previous, body, response)
+        if (await connection.execute(claim_key, rows.key)).first() is None:  # sent before
+            record = (await connection.execute(KEY_RECORD, rows.the_key)).one()
+            await connection.commit()
+            return replay(record, rows.key["fingerprint"], response)
         result = await connection.execute(ACCOUNTS_FOR_UPDATE, {"account_ids": pair})
         balances = new_balances({row.id: row for row in result}, body, caller)
         await connection.execute(SET_BALANCE, balances)
         await connection.execute(INSERT_TRANSFER, rows.transfer)
         await connection.execute(INSERT_AUDIT_ENTRY, rows.audit_entry)
         await connection.execute(INSERT_NOTICE, rows.notice)
+        await connection.execute(COMPLETE_KEY, rows.completed())
         await connection.commit()
     return rows.answer
 

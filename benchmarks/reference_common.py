@@ -20,6 +20,14 @@ dependency): a bearer JWT checked with PyJWT against the same key, algorithm all
 same 30 s leeway; then the scope the endpoint needs, and the account's owner (anyone
 else's account is a 404). They read ``AUTH_DEV_SIGNING_KEY``, ``AUTH_ISSUER`` and
 ``AUTH_AUDIENCE`` from the environment, as the service does.
+
+Every reference requires an ``Idempotency-Key`` on ``POST /transfers`` (400 without one)
+and does with it what the service does, in the transfer's own transaction: claims the
+caller's key in ``idempotency_keys`` with the service's statement (``INSERT ... ON
+CONFLICT DO UPDATE ... WHERE`` expired ``RETURNING``), with a SHA-256 fingerprint of the
+request; reads the stored record only when the key was taken (a retry, answered with the
+first answer, or 422 for another request under the same key); and stores the answer with
+one ``UPDATE`` before ``COMMIT``. A refused transfer rolls the claim back with the rest.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import hashlib
 import importlib
 import logging
 import os
@@ -51,6 +60,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     Uuid,
     bindparam,
     event,
@@ -59,6 +69,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, Row
 
 POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "10"))
@@ -84,7 +95,16 @@ transfers = Table(
     Column("currency", String(3)),
     Column("created_at", DateTime(timezone=True)),
     Column("requested_by", String(255)),
-    Column("idempotency_key", String(255)),
+)
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("requested_by", String(255), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64)),
+    Column("outcome", Text),
+    Column("created_at", DateTime(timezone=True)),
+    Column("expires_at", DateTime(timezone=True)),
 )
 audit_entries = Table(
     "audit_entries",
@@ -242,20 +262,40 @@ IdempotencyKey = Annotated[
     Header(alias="Idempotency-Key", min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$"),
 ]
 """The generated service's header: the references serve the same API, retries included."""
-TRANSFER_BY_IDEMPOTENCY_KEY = select(transfers).where(
-    transfers.c.requested_by == bindparam("requested_by"),
-    transfers.c.idempotency_key == bindparam("key"),
-)
+KEY_RETENTION = timedelta(hours=float(os.environ.get("IDEMPOTENCY_KEY_RETENTION_HOURS", "24")))
+"""The service's default: how long a key replays its first answer."""
 
 
-def replay(previous: Row[Any], body: TransferBody, response: Response) -> TransferOut:
-    """The answer to a retry of an earlier transfer with the same Idempotency-Key."""
-    asked = (body.source_account_id, body.destination_account_id, body.amount_minor_units)
-    done = (previous.source_id, previous.destination_id, previous.amount_minor_units)
-    if asked != done or previous.currency != body.currency:
-        raise HTTPException(409, "this Idempotency-Key was used for a different transfer")
+def required(idempotency_key: str | None) -> str:
+    """The key a transfer must carry; without one, the service's 400."""
+    if idempotency_key is None:
+        raise HTTPException(400, "idempotency_key_required: send an Idempotency-Key header")
+    return idempotency_key
+
+
+def claim_key(dialect: str) -> Any:
+    """The service's claim (its ``adapters/sql/statements.py``): insert the caller's key,
+    or take over its expired record; the key comes back if either happened."""
+    claim = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(idempotency_keys)
+    return claim.on_conflict_do_update(
+        index_elements=[idempotency_keys.c.requested_by, idempotency_keys.c.key],
+        set_={
+            "fingerprint": claim.excluded.fingerprint,
+            "outcome": None,
+            "created_at": claim.excluded.created_at,
+            "expires_at": claim.excluded.expires_at,
+        },
+        where=idempotency_keys.c.expires_at <= claim.excluded.created_at,
+    ).returning(idempotency_keys.c.key)
+
+
+def replay(record: Row[Any], fingerprint: str, response: Response) -> TransferOut:
+    """The answer to a retry of an earlier transfer with the same Idempotency-Key: the
+    first answer, as stored; 422 if the key came with another request."""
+    if record.fingerprint != fingerprint:
+        raise HTTPException(422, "this Idempotency-Key was sent before with another request")
     response.headers["Idempotent-Replayed"] = "true"
-    return TransferOut.of(previous)
+    return TransferOut.model_validate_json(record.outcome)
 
 
 def new_balances(
@@ -281,15 +321,18 @@ def new_balances(
 
 @dataclass(frozen=True, slots=True)
 class TransferRows:
-    """What one transfer writes besides the balances: itself, its audit entry, its notice."""
+    """What one transfer writes besides the balances: its idempotency key's claim, itself,
+    its audit entry, its notice; and its answer, stored under the key."""
 
+    key: dict[str, Any]
+    """The claim's parameters: the caller's key, the request's fingerprint, its expiry."""
     transfer: dict[str, Any]
     audit_entry: dict[str, Any]
     notice: dict[str, Any]
     answer: TransferOut
 
     @classmethod
-    def of(cls, body: TransferBody, idempotency_key: str | None, caller: Caller) -> TransferRows:
+    def of(cls, body: TransferBody, idempotency_key: str, caller: Caller) -> TransferRows:
         now, transfer_id, currency = datetime.now(UTC), uuid.uuid4(), body.currency.value
         ids = {
             "source_id": str(body.source_account_id),
@@ -297,6 +340,13 @@ class TransferRows:
             "amount_minor_units": str(body.amount_minor_units),
         }
         return cls(
+            key={
+                "requested_by": caller.subject,
+                "key": idempotency_key,
+                "fingerprint": hashlib.sha256(body.model_dump_json().encode()).hexdigest(),
+                "created_at": now,
+                "expires_at": now + KEY_RETENTION,
+            },
             transfer={
                 "id": transfer_id,
                 "source_id": body.source_account_id,
@@ -305,7 +355,6 @@ class TransferRows:
                 "currency": currency,
                 "created_at": now,
                 "requested_by": caller.subject,
-                "idempotency_key": idempotency_key,
             },
             audit_entry={
                 "id": uuid.uuid4(),
@@ -334,6 +383,15 @@ class TransferRows:
             ),
         )
 
+    @property
+    def the_key(self) -> dict[str, Any]:
+        """``KEY_RECORD``'s parameters."""
+        return {"subject": self.key["requested_by"], "key_value": self.key["key"]}
+
+    def completed(self) -> dict[str, Any]:
+        """``COMPLETE_KEY``'s parameters: the answer, stored under the key."""
+        return {**self.the_key, "outcome": self.answer.model_dump_json()}
+
 
 # (b)'s and (c)'s statements, built once and run with parameters as the generated service
 # does (its adapters/sql/statements.py): they are the floor of what the layers cost, so they
@@ -358,6 +416,14 @@ TRANSFERS_OF_ACCOUNT = (
     .limit(bindparam("limit"))
     .offset(bindparam("offset"))
 )
+CLAIM_KEY = {"postgresql": claim_key("postgresql"), "sqlite": claim_key("sqlite")}
+"""By dialect name, as the service's: ``ON CONFLICT`` is spelt alike, each builds its own."""
+_THE_KEY = (
+    idempotency_keys.c.requested_by == bindparam("subject"),
+    idempotency_keys.c.key == bindparam("key_value"),
+)
+KEY_RECORD = select(idempotency_keys.c.fingerprint, idempotency_keys.c.outcome).where(*_THE_KEY)
+COMPLETE_KEY = update(idempotency_keys).where(*_THE_KEY).values(outcome=bindparam("outcome"))
 INSERT_TRANSFER = insert(transfers)
 INSERT_AUDIT_ENTRY = insert(audit_entries)
 INSERT_NOTICE = insert(outbox)
@@ -411,6 +477,9 @@ def service_module(name: str) -> Any:
     return importlib.import_module(f"{os.environ['SERVICE_PACKAGE']}.{name}")
 
 
+LOCK_TIMEOUT_MS = round(float(os.environ.get("DATABASE_LOCK_TIMEOUT_SECONDS", "5")) * 1000)
+"""The generated service's PostgreSQL ``lock_timeout``, set once per connection: a
+transfer waits at most this long for a row or key another transaction holds."""
 SQLITE_BUSY_TIMEOUT_SECONDS = 5.0
 """The generated service's: how long a SQLite writer waits for another connection's lock
 (the sqlite3 module's ``timeout``, given in ``connect_args``)."""

@@ -3,12 +3,13 @@
 ``def`` endpoints (FastAPI runs them in its thread pool) on a sync SQLAlchemy engine with
 the sync driver: sqlite3, or psycopg 3 for PostgreSQL. The same SQL as the generated
 service: ``GET /accounts/{id}`` is one SELECT; ``GET /accounts/{id}/transfers`` the
-account, then the page (no counterpart account is read); ``POST /transfers`` locks both
-accounts in id order (``BEGIN IMMEDIATE`` on SQLite, ``SELECT ... FOR UPDATE`` on
-PostgreSQL), updates both balances, and inserts the transfer, its audit entry and its
-outbox row in one transaction. Every endpoint takes a bearer token
-(``reference_common.caller``, an ``async`` dependency, as the service's is), needs the
-service's scope for it and serves the caller's own accounts only.
+account, then the page (no counterpart account is read); ``POST /transfers`` claims its
+Idempotency-Key (``BEGIN IMMEDIATE`` first on SQLite), locks both accounts in id order
+(``SELECT ... FOR UPDATE`` on PostgreSQL), updates both balances, inserts the transfer,
+its audit entry and its outbox row, and stores its answer under the key, in one
+transaction (``reference_common`` says what the key costs). Every endpoint takes a bearer
+token (``reference_common.caller``, an ``async`` dependency, as the service's is), needs
+the service's scope for it and serves the caller's own accounts only.
 
     DATABASE_URL=sqlite+aiosqlite:///x.db uvicorn reference_sync:app
 
@@ -33,6 +34,7 @@ from reference_common import (
     BATCH_SIZE,
     BEGIN_IMMEDIATELY,
     CLAIM_NOTICES,
+    LOCK_TIMEOUT_MS,
     MARK_DELIVERED,
     POLL_SECONDS,
     POOL_SIZE,
@@ -51,17 +53,20 @@ from reference_common import (
     TransferRows,
     accounts,
     audit_entries,
+    claim_key,
     claim_window,
     deliver,
+    idempotency_keys,
     new_balances,
     outbox,
     replay,
+    required,
     served_like_the_service,
     sqlite_like_the_service,
     transfer_page,
     transfers,
 )
-from sqlalchemy import create_engine, or_, select
+from sqlalchemy import create_engine, or_, select, update
 
 SYNC_DRIVERS = {"sqlite+aiosqlite:": "sqlite:", "postgresql+asyncpg:": "postgresql+psycopg:"}
 DATABASE_URL = os.environ["DATABASE_URL"]
@@ -73,7 +78,11 @@ engine = create_engine(
     DATABASE_URL,
     pool_size=POOL_SIZE,
     max_overflow=0,  # as the generated service: a fixed pool
-    connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS} if SQLITE else {"connect_timeout": 5},
+    connect_args=(
+        {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+        if SQLITE
+        else {"connect_timeout": 5, "options": f"-c lock_timeout={LOCK_TIMEOUT_MS}ms"}
+    ),
 )
 writers = engine.execution_options(**{BEGIN_IMMEDIATELY: True})
 if SQLITE:
@@ -155,19 +164,20 @@ def transfer_funds(
     idempotency_key: IdempotencyKey = None,
 ) -> TransferOut:
     caller.needs(WRITE)
+    key = required(idempotency_key)
     if body.source_account_id == body.destination_account_id:
         raise HTTPException(422, "source and destination must be different accounts")
-    rows = TransferRows.of(body, idempotency_key, caller)
+    rows = TransferRows.of(body, key, caller)
+    the_key = (
+        idempotency_keys.c.requested_by == caller.subject,
+        idempotency_keys.c.key == key,
+    )
     with writers.connect() as connection:
-        if idempotency_key is not None:
-            previous = connection.execute(
-                select(transfers).where(
-                    transfers.c.requested_by == caller.subject,
-                    transfers.c.idempotency_key == idempotency_key,
-                )
-            ).first()
-            if previous is not None:
-                return replay(previous, body, response)
+        if connection.execute(claim_key(connection.dialect.name), rows.key).first() is None:
+            stored = idempotency_keys.c.fingerprint, idempotency_keys.c.outcome
+            record = connection.execute(select(*stored).where(*the_key)).one()
+            connection.commit()
+            return replay(record, rows.key["fingerprint"], response)
         result = connection.execute(
             select(accounts)
             .where(accounts.c.id.in_([body.source_account_id, body.destination_account_id]))
@@ -179,6 +189,8 @@ def transfer_funds(
         connection.execute(transfers.insert().values(**rows.transfer))
         connection.execute(audit_entries.insert().values(**rows.audit_entry))
         connection.execute(outbox.insert().values(**rows.notice))
+        outcome = rows.answer.model_dump_json()
+        connection.execute(update(idempotency_keys).where(*the_key).values(outcome=outcome))
         connection.commit()
     return rows.answer
 

@@ -16,7 +16,8 @@ SPEC, read from stdin: {"package": "payments_service", "benchmarks": "/path/to/b
                 "subject": "bench-owner", "token": "<JWT>"},
        "server_logs": {"postgresql": "/path/to/server.log"}}   # optional
 
-Every account belongs to the token's subject, and every request sends the token.
+Every account belongs to the token's subject, and every request sends the token; the
+transfer sends a new ``Idempotency-Key`` too, so it is claimed and stored, not replayed.
 
 With a server log (the database set to ``log_statement = 'all'``), the statements the
 server received are counted too: that includes the driver's BEGIN/ROLLBACK and the pool's
@@ -97,7 +98,6 @@ async def seed(url: str, package: str, sizes: list[int], owner: str) -> dict[str
                     "currency": "EUR",
                     "created_at": start + timedelta(seconds=index),
                     "requested_by": owner,
-                    "idempotency_key": None,
                 }
             )
     await insert(url, [(tables.accounts, account_rows), (tables.transfers, transfer_rows)])
@@ -197,7 +197,9 @@ async def count_requests(
                 (await http.get(f"/accounts/{source}")).raise_for_status()
             await settle(counter)
             result["get_account"][name] = await observe(http.get(f"/accounts/{source}"))
-            result["post_transfer"][name] = await observe(http.post("/transfers", json=transfer))
+            fresh_key = {"Idempotency-Key": uuid.uuid4().hex}
+            posted = http.post("/transfers", json=transfer, headers=fresh_key)
+            result["post_transfer"][name] = await observe(posted)
             for size, account_id in seeded["listed"].items():
                 path = f"/accounts/{account_id}/transfers?limit=100"
                 (await http.get(path)).raise_for_status()

@@ -3,6 +3,12 @@
 wrk sends requests from a fixed list at random (a Lua script written per run) and stops
 after ``max_requests`` responses, timing the run itself through LuaJIT's ffi, since
 wrk's own duration would include the time after the limit was reached.
+
+A spec's ``fresh_header`` (``loadgen.py`` documents the spec) gets a new value on every
+request: 24 random hex digits from LuaJIT's generator, seeded from ``/dev/urandom`` in
+each run, then a counter's 8, so no two requests of a run share it and runs (the
+warm-up's, the measured one) do not either. Such requests are formatted as they are sent
+(``wrk.format``), the others once.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ local function now_us()
 end
 local requests = {}
 local responses = 0
+local sent = 0
 local limit = %(limit)d
 local threads = {}
 first_us = 0
@@ -36,12 +43,24 @@ stop_us = 0
 setup = function(thread)
   table.insert(threads, thread)
 end
+local function seed_from_urandom()
+  local urandom = io.open("/dev/urandom", "rb")
+  local seed = 0
+  for byte in urandom:read(6):gmatch(".") do seed = seed * 256 + byte:byte() end
+  urandom:close()
+  math.randomseed(seed)
+end
 init = function(args)
 %(requests)s
 end
 request = function()
   if first_us == 0 then first_us = now_us() end
-  return requests[math.random(#requests)]
+  if fresh_header == nil then return requests[math.random(#requests)] end
+  sent = sent + 1
+  headers[fresh_header] = string.format("%%06x%%06x%%06x%%06x%%08x", math.random(0, 16777215),
+    math.random(0, 16777215), math.random(0, 16777215), math.random(0, 16777215), sent)
+  local item = items[math.random(#items)]
+  return wrk.format(method, item[1], headers, item[2])
 end
 response = function(status, headers, body)
   responses = responses + 1
@@ -67,11 +86,28 @@ FIGURES = re.compile(r"^BENCH (\{.*\})$", re.MULTILINE)
 
 def request_list(spec: dict[str, Any]) -> str:
     """The Lua lines that build the script's list of requests (every one with the spec's
-    ``headers``, the bearer token)."""
+    ``headers``, the bearer token), or with a ``fresh_header``, what ``request`` formats
+    each request from."""
     headers = dict(spec.get("headers", {}))
     if spec.get("bodies"):
         headers["Content-Type"] = "application/json"
     table = ", ".join(f'["{name}"] = "{value}"' for name, value in headers.items())
+    if spec.get("fresh_header"):
+        lines = [
+            f"  headers = {{{table}}}",
+            f'  fresh_header = "{spec["fresh_header"]}"',
+            f'  method, items = "{spec["method"]}", {{}}',
+            "  seed_from_urandom()",
+        ]
+        paths = spec["paths"]
+        if spec.get("bodies"):
+            lines += [
+                f'  items[#items + 1] = {{"{paths[index % len(paths)]}", [[{body}]]}}'
+                for index, body in enumerate(spec["bodies"])
+            ]
+        else:
+            lines += [f'  items[#items + 1] = {{"{path}"}}' for path in paths]
+        return "\n".join(lines)
     lines = [f"  local headers = {{{table}}}"]
     if not spec.get("bodies"):
         lines += [

@@ -15,6 +15,8 @@ expects 401 or 403: deny by default, seen from the schema's side.
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,12 @@ import hypothesis
 import pytest
 import schemathesis
 
+from {{ cookiecutter.package_name }}.adapters.http.idempotency import (
+    HEADER as IDEMPOTENCY_KEY,
+)
+from {{ cookiecutter.package_name }}.adapters.http.idempotency import IDEMPOTENCY_KEY_PATTERN
 from {{ cookiecutter.package_name }}.bootstrap import create_app
+from {{ cookiecutter.package_name }}.domain.idempotency import MAX_KEY_LENGTH
 from {{ cookiecutter.package_name }}.domain.principal import Scope
 from tests.api.tokens import api_settings, as_owner
 from tests.fuzz.conftest import Target
@@ -50,6 +57,22 @@ def credentials() -> dict[str, str]:
     return as_owner(scopes=tuple(Scope))
 
 
+def one_key_per_request(case: schemathesis.Case[Any]) -> None:
+    """Give a valid ``Idempotency-Key`` a value of its own, as a client does per request.
+
+    Schemathesis draws header values from a small space, so two different requests would
+    often share a key, and the service rightly refuses the second (422
+    ``idempotency_key_reused``, tested in ``tests/api``). Invalid keys are sent as drawn.
+    """
+    headers = case.headers
+    key = headers.get(IDEMPOTENCY_KEY) if headers is not None else None
+    if not isinstance(key, str) or not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
+        return
+    if len(key) <= MAX_KEY_LENGTH:
+        unique = f"-{uuid.uuid4()}"
+        headers[IDEMPOTENCY_KEY] = key[: MAX_KEY_LENGTH - len(unique)] + unique
+
+
 def aim(loaded: schemathesis.BaseSchema, target: Target) -> None:
     """Send the requests of the ``ignored_auth`` check to the target too.
 
@@ -69,6 +92,7 @@ def test_every_operation_answers_within_its_contract(
 ) -> None:
     sent[target.backend] += 1
     aim(case.operation.schema, target)
+    one_key_per_request(case)
     case.call_and_validate(app=target.app, headers=credentials())
 
 
@@ -79,6 +103,7 @@ def test_chains_of_calls_answer_within_the_contract(target: Target, sent: Counte
     class Workflow(schema.as_state_machine()):  # type: ignore[misc]  # a class built at runtime
         def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, Any]:
             sent[target.backend] += 1
+            one_key_per_request(case)
             return {"app": target.app, "headers": credentials()}
 
     Workflow.run(settings=WORKFLOWS)

@@ -1,8 +1,9 @@
 """Request and response bodies: the public contract of the HTTP API.
 
 Kept apart from the domain classes on purpose, so the API can stay stable while the
-domain changes (and the other way round). Strict types: ``"1"`` or ``true`` is not an
-amount.
+domain changes (and the other way round). Amounts are JSON Schema integers, no more and
+no less: ``"1"`` or ``true`` is not one, ``100.0`` is (JSON Schema counts a number with no
+fractional part as an integer, and so do the clients generated from the schema).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.money import MAX_MINOR_UNITS, Currency
@@ -30,7 +31,18 @@ EMAIL_PATTERN = rf"^[^{NOT_IN_AN_ADDRESS}]+@[^{NOT_IN_AN_ADDRESS}]+\.[^{NOT_IN_A
 """Something@something.something, without spaces or control characters."""
 
 Email = Annotated[str, Field(min_length=3, max_length=320, pattern=EMAIL_PATTERN)]
-PositiveAmount = Annotated[StrictInt, Field(gt=0, le=MAX_MINOR_UNITS)]
+
+
+def json_integer(value: object) -> object:
+    """What JSON Schema's ``integer`` accepts: numbers without a fractional part."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise ValueError("must be a whole number (an integer)")
+
+
+PositiveAmount = Annotated[int, Field(gt=0, le=MAX_MINOR_UNITS), BeforeValidator(json_integer)]
 """At most 2**53 - 1 (``MAX_MINOR_UNITS``): every amount in the API is a JSON number a
 JavaScript client reads exactly."""
 Balance = Annotated[int, Field(ge=0, le=MAX_MINOR_UNITS)]

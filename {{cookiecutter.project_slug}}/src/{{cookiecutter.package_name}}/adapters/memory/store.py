@@ -53,6 +53,13 @@ class MemoryState:
             dict(self.idempotency_keys),
         )
 
+    def restore(self, committed: MemoryState) -> None:
+        """Become a copy of ``committed`` again, in place: repositories bound to this state
+        keep working after a rollback, as SQL ones do."""
+        fresh = committed.copy()
+        for name in MemoryState.__slots__:
+            setattr(self, name, getattr(fresh, name))
+
 
 @dataclass(slots=True)
 class MemoryStore:

@@ -61,7 +61,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self._store.committed = self._working.copy()
 
     async def rollback(self) -> None:
-        self._bind(self._store.committed.copy())
+        self._working.restore(self._store.committed)
 
 
 class MemoryUnitOfWorkFactory(UnitOfWorkFactory):
