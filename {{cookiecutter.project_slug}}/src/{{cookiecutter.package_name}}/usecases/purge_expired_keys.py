@@ -1,6 +1,7 @@
 """Forget idempotency keys past their retention, in small batches.
 
-Run by the service in the background (``adapters/relay/key_purge.py``), never by hand.
+Run by the service in the background (``adapters/relay/periodic.py``, wired in
+``bootstrap.py``), never by hand.
 Each batch is its own short transaction, so purging a large backlog never holds locks
 for long, and several replicas purging at once share the work instead of blocking.
 """
