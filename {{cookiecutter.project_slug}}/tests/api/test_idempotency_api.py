@@ -549,3 +549,17 @@ class TestTheSchema:
         parameters = operations[operation_id].get("parameters", [])
 
         assert "Idempotency-Key" not in {parameter["name"] for parameter in parameters}
+
+    @pytest.mark.parametrize(
+        ("operation_id", "success"),
+        [("open_account", "201"), ("deposit", "200"), ("transfer_funds", "201")],
+    )
+    def test_keyed_operations_declare_the_headers_a_retry_may_read(
+        self, operations: dict[str, dict[str, Any]], operation_id: str, success: str
+    ) -> None:
+        """Declared, so generated clients expose them and the fuzz tier's
+        ``response_headers_conformance`` check holds the answers to them."""
+        responses = operations[operation_id]["responses"]
+
+        assert responses[success]["headers"]["Idempotent-Replayed"]["schema"]["enum"] == ["true"]
+        assert responses["409"]["headers"]["Retry-After"]["schema"]["type"] == "integer"

@@ -152,6 +152,21 @@ class TestErrors:
 
         assert response.status_code == 422
 
+    async def test_an_amount_written_with_a_zero_fraction_is_an_integer(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        """JSON Schema's ``integer`` counts 100.0, so clients and tools may send it."""
+        alice = await open_account(client)
+
+        response = await client.post(
+            f"/accounts/{alice['id']}/deposits",
+            json={"amount_minor_units": 100.0, "currency": "EUR"},
+            headers=as_admin() | {"Idempotency-Key": new_key()},
+        )
+
+        assert response.status_code == 200, response.text
+        assert response.json()["balance_minor_units"] == 100
+
     async def test_malformed_json_is_a_4xx_json_error(self, client: httpx.AsyncClient) -> None:
         response = await client.post(
             "/accounts",

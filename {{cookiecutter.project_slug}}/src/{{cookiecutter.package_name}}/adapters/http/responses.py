@@ -79,7 +79,15 @@ IDEMPOTENT: Responses = {
     409: _error(
         f"{_REFUSALS}; request_in_progress: the first request sent with this "
         "Idempotency-Key is still running, retry after Retry-After seconds"
-    ),
+    )
+    | {
+        "headers": {
+            "Retry-After": {
+                "description": "With request_in_progress: seconds to wait before retrying",
+                "schema": {"type": "integer", "minimum": 0},
+            }
+        }
+    },
     422: _error(
         "The request does not match this operation's schema (validation_error, with "
         "details), or its Idempotency-Key was sent before with a different request "
@@ -97,6 +105,28 @@ KEY_REQUIRED: Responses = {
 }
 """Operations that move money, and so require an ``Idempotency-Key``; listed after
 ``WITH_A_BODY``, whose 400 this extends."""
+
+MOVES_MONEY = (
+    AUTHENTICATED,
+    WITH_A_BODY,
+    VALIDATED,
+    ACCOUNT_LOOKUP,
+    REFUSED,
+    STORAGE,
+    IDEMPOTENT,
+    KEY_REQUIRED,
+)
+"""Everything a deposit or a transfer may answer besides its success."""
+
+
+def replayable(status: int) -> Responses:
+    """The success ``status`` of an operation that honours an ``Idempotency-Key``, with
+    the header that marks a replayed answer."""
+    replayed = {
+        "description": "The first answer to this Idempotency-Key, given again",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+    return {status: {"headers": {"Idempotent-Replayed": replayed}}}
 
 
 def declared(*groups: Responses) -> Responses:

@@ -21,12 +21,13 @@ from {{ cookiecutter.package_name }}.adapters.http.responses import (
     ACCOUNT_LOOKUP,
     AUTHENTICATED,
     IDEMPOTENT,
-    KEY_REQUIRED,
+    MOVES_MONEY,
     REFUSED,
     STORAGE,
     VALIDATED,
     WITH_A_BODY,
     declared,
+    replayable,
 )
 from {{ cookiecutter.package_name }}.adapters.http.schemas import (
     AccountOut,
@@ -54,7 +55,15 @@ def accounts_router(use_cases: UseCases) -> APIRouter:
         "",
         status_code=status.HTTP_201_CREATED,
         operation_id="open_account",
-        responses=declared(AUTHENTICATED, WITH_A_BODY, VALIDATED, REFUSED, STORAGE, IDEMPOTENT),
+        responses=declared(
+            AUTHENTICATED,
+            WITH_A_BODY,
+            VALIDATED,
+            REFUSED,
+            STORAGE,
+            IDEMPOTENT,
+            replayable(status.HTTP_201_CREATED),
+        ),
     )
     async def open_account(
         caller: Caller,
@@ -80,16 +89,7 @@ def accounts_router(use_cases: UseCases) -> APIRouter:
     @router.post(
         "/{account_id}/deposits",
         operation_id="deposit",
-        responses=declared(
-            AUTHENTICATED,
-            WITH_A_BODY,
-            VALIDATED,
-            ACCOUNT_LOOKUP,
-            REFUSED,
-            STORAGE,
-            IDEMPOTENT,
-            KEY_REQUIRED,
-        ),
+        responses=declared(*MOVES_MONEY, replayable(status.HTTP_200_OK)),
     )
     async def deposit(
         caller: Caller,

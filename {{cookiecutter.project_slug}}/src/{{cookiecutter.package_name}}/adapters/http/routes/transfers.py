@@ -12,17 +12,7 @@ from {{ cookiecutter.package_name }}.adapters.http.idempotency import (
     RequiredIdempotencyKey,
     mark_replayed,
 )
-from {{ cookiecutter.package_name }}.adapters.http.responses import (
-    ACCOUNT_LOOKUP,
-    AUTHENTICATED,
-    IDEMPOTENT,
-    KEY_REQUIRED,
-    REFUSED,
-    STORAGE,
-    VALIDATED,
-    WITH_A_BODY,
-    declared,
-)
+from {{ cookiecutter.package_name }}.adapters.http.responses import MOVES_MONEY, declared, replayable
 from {{ cookiecutter.package_name }}.adapters.http.schemas import TransferBody, TransferOut
 from {{ cookiecutter.package_name }}.domain.ids import AccountId
 from {{ cookiecutter.package_name }}.domain.money import Money
@@ -37,16 +27,7 @@ def transfers_router(use_cases: UseCases) -> APIRouter:
         "",
         status_code=status.HTTP_201_CREATED,
         operation_id="transfer_funds",
-        responses=declared(
-            AUTHENTICATED,
-            WITH_A_BODY,
-            VALIDATED,
-            ACCOUNT_LOOKUP,
-            REFUSED,
-            STORAGE,
-            IDEMPOTENT,
-            KEY_REQUIRED,
-        ),
+        responses=declared(*MOVES_MONEY, replayable(status.HTTP_201_CREATED)),
     )
     async def transfer_funds(
         caller: Caller,
