@@ -12,7 +12,11 @@ from {{ cookiecutter.package_name }}.adapters.http.idempotency import (
     RequiredIdempotencyKey,
     mark_replayed,
 )
-from {{ cookiecutter.package_name }}.adapters.http.responses import MOVES_MONEY, declared, replayable
+from {{ cookiecutter.package_name }}.adapters.http.responses import (
+    MOVES_MONEY,
+    declared,
+    replayable,
+)
 from {{ cookiecutter.package_name }}.adapters.http.schemas import TransferBody, TransferOut
 from {{ cookiecutter.package_name }}.domain.ids import AccountId
 from {{ cookiecutter.package_name }}.domain.money import Money
