@@ -18,6 +18,7 @@ HOOKS_DIR = {{ hooks_dir | tojson }}
 CI = "{{ cookiecutter.ci }}"
 DOCKER = "{{ cookiecutter.docker }}" == "yes"
 OBSERVABILITY = "{{ cookiecutter.observability }}" != "none"
+POSTGRESQL = "{{ cookiecutter.database }}" == "postgresql"
 
 KEEP_WHEN = {
     ".github": CI == "github",
@@ -27,7 +28,12 @@ KEEP_WHEN = {
     "compose.yaml": DOCKER,
     os.path.join(PACKAGE, "adapters", "observability"): OBSERVABILITY,
     os.path.join("tests", "api", "test_observability.py"): OBSERVABILITY,
-    "deploy": OBSERVABILITY,
+    os.path.join(PACKAGE, "usecases", "measure_backlog.py"): OBSERVABILITY,  # outbox gauges
+    os.path.join("tests", "api", "test_outbox_gauges.py"): OBSERVABILITY,
+    os.path.join("deploy", "prometheus"): OBSERVABILITY,
+    # compose's database runs it once, to create the service's login (README: roles)
+    os.path.join("deploy", "postgres"): DOCKER and POSTGRESQL,
+    os.path.join("tests", "contract", "test_compose_roles.py"): DOCKER and POSTGRESQL,
 }
 
 NEXT_STEPS = """
@@ -83,6 +89,8 @@ def main() -> int:
     for name, keep in KEEP_WHEN.items():
         if not keep:
             remove(name)
+    if os.path.isdir("deploy") and not os.listdir("deploy"):
+        os.rmdir("deploy")
     write_dev_signing_key()
     print(NEXT_STEPS)
     return 0

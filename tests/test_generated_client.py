@@ -147,4 +147,5 @@ def test_a_client_generated_from_the_schema_opens_deposits_transfers_once_and_li
     assert line["transfer"] == transfer
     assert line["direction"] == "out"
     assert line["counterpart_account_id"] == seen["accounts"]["bob"]
+    assert seen["next_cursor"] is None, "one transfer, one page: the last"
     assert seen["balances"] == {"alice": 750, "bob": 250}, "no money moved twice"

@@ -102,6 +102,7 @@ def main() -> None:
                     "replay": parsed(replayed, TransferOut).to_dict(),
                     "replay_replayed": replayed.headers.get("Idempotent-Replayed"),
                     "listing": [line.to_dict() for line in parsed(listed, TransferPageOut).items],
+                    "next_cursor": parsed(listed, TransferPageOut).next_cursor,
                     "balances": {
                         "alice": parsed(read, AccountOut).balance_minor_units,
                         "bob": parsed(bobs_read, AccountOut).balance_minor_units,

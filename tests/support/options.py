@@ -102,6 +102,7 @@ def conditional_paths(answers: Answers) -> dict[str, bool]:
     package = f"src/{answers['package_name']}"
     docker = answers["docker"] == "yes"
     observability = answers["observability"] == "opentelemetry"
+    postgresql = answers["database"] == "postgresql"
     return {
         ".github": answers["ci"] == "github",
         ".gitlab-ci.yml": answers["ci"] == "gitlab",
@@ -110,7 +111,12 @@ def conditional_paths(answers: Answers) -> dict[str, bool]:
         "compose.yaml": docker,
         f"{package}/adapters/observability": observability,
         "tests/api/test_observability.py": observability,
-        "deploy": observability,  # Prometheus alert rules
+        f"{package}/usecases/measure_backlog.py": observability,  # read by the outbox gauges
+        "tests/api/test_outbox_gauges.py": observability,
+        "deploy/prometheus": observability,  # alert rules
+        "deploy/postgres": docker and postgresql,  # compose's database creates the login
+        "tests/contract/test_compose_roles.py": docker and postgresql,
+        "deploy": observability or (docker and postgresql),
     }
 
 

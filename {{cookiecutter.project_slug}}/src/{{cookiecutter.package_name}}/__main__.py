@@ -1,10 +1,13 @@
-"""Command line: ``{{ cookiecutter.project_slug }} serve | migrate | revision | token``."""
+"""Command line: ``{{ cookiecutter.project_slug }} COMMAND``, one of serve, migrate, revision,
+token and requeue."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -12,10 +15,12 @@ import uvicorn
 from pydantic import ValidationError
 
 from {{ cookiecutter.package_name }}.adapters.auth.dev_tokens import dev_token
+from {{ cookiecutter.package_name }}.adapters.http.server import GracefulServer
 {% if cookiecutter.observability == "opentelemetry" -%}
 from {{ cookiecutter.package_name }}.adapters.observability.json_logs import log_config
 {% endif -%}
 from {{ cookiecutter.package_name }}.adapters.sql import migrator
+from {{ cookiecutter.package_name }}.adapters.sql.engine import with_password
 from {{ cookiecutter.package_name }}.domain.principal import Scope
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -31,8 +36,9 @@ def serve(settings: Settings, _args: argparse.Namespace) -> None:
         app = create_app(settings)
     except StartupRefused as refusal:
         raise SystemExit(f"cannot start: {refusal}") from None
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
@@ -41,14 +47,24 @@ def serve(settings: Settings, _args: argparse.Namespace) -> None:
         log_config=log_config(settings.log_level),
 {%- endif %}
     )
+    GracefulServer(config, on_shutdown_begins=app.state.shutdown.begin).run()
 
 
 def migrate(settings: Settings, args: argparse.Namespace) -> None:
-    migrator.upgrade(settings.database_url, args.revision)
+    migrator.upgrade(migration_database_url(settings), args.revision)
 
 
 def revision(settings: Settings, args: argparse.Namespace) -> None:
-    migrator.new_revision(settings.database_url, args.message)
+    migrator.new_revision(migration_database_url(settings), args.message)
+
+
+def migration_database_url(settings: Settings) -> str:
+    """The tables' owner (``MIGRATION_DATABASE_URL``), or ``DATABASE_URL`` when none is
+    set (SQLite, development); each with its own secret password."""
+    url, password = settings.database_url, settings.database_password
+    if settings.migration_database_url is not None:
+        url, password = settings.migration_database_url, settings.migration_database_password
+    return with_password(url, None if password is None else password.get_secret_value())
 
 
 def token(settings: Settings, args: argparse.Namespace) -> None:
@@ -81,6 +97,21 @@ def token(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+def requeue(settings: Settings, args: argparse.Namespace) -> None:
+    """Un-park notices once their receiver is back: the ids given, or ``--all``."""
+    from {{ cookiecutter.package_name }}.bootstrap import requeue_notices  # noqa: PLC0415
+
+    report = asyncio.run(requeue_notices(settings, None if args.all else args.notice_ids))
+    for notice_id in report.requeued:
+        print(notice_id)
+    print(f"# {len(report.requeued)} notice(s) requeued", file=sys.stderr)
+    if report.not_parked:
+        raise SystemExit(
+            "not parked (unknown, still pending, or delivered), left alone: "
+            + ", ".join(map(str, report.not_parked))
+        )
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="{{ cookiecutter.project_slug }}", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -104,6 +135,21 @@ def parser() -> argparse.ArgumentParser:
     )
     mint.add_argument("--minutes", type=int, default=60, help="lifetime (default: 60)")
     mint.set_defaults(run=token)
+    unpark = commands.add_parser(
+        "requeue",
+        help="deliver parked notices again, from their first attempt (prints each id requeued)",
+    )
+    which = unpark.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true", help="every parked notice")
+    which.add_argument(
+        "notice_ids",
+        nargs="*",
+        default=[],
+        type=uuid.UUID,
+        metavar="NOTICE_ID",
+        help="a parked notice (its id is the one its receivers deduplicate on)",
+    )
+    unpark.set_defaults(run=requeue)
     return root
 
 

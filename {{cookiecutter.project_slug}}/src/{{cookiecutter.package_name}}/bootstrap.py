@@ -7,11 +7,12 @@ with keyword overrides, for example ``bootstrap(unit_of_work=MemoryUnitOfWorkFac
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from {{ cookiecutter.package_name }}.adapters.auth.dev_tokens import DEV_ALGORITHM
 from {{ cookiecutter.package_name }}.adapters.auth.jwt_token_verifier import JwtTokenVerifier
@@ -23,6 +24,8 @@ from {{ cookiecutter.package_name }}.adapters.auth.signing_keys import (
 from {{ cookiecutter.package_name }}.adapters.http.app import create_http_app
 from {{ cookiecutter.package_name }}.adapters.http.routes.health import ReadinessProbe
 from {{ cookiecutter.package_name }}.adapters.notifier.logging_notifier import LoggingNotifier
+from {{ cookiecutter.package_name }}.adapters.notifier.webhook_notifier import WebhookNotifier
+from {{ cookiecutter.package_name }}.adapters.notifier.webhook_secret import decode_webhook_secret
 {%- if cookiecutter.observability == "opentelemetry" %}
 from {{ cookiecutter.package_name }}.adapters.observability.exposition import expose
 from {{ cookiecutter.package_name }}.adapters.observability.instrumentation import (
@@ -33,9 +36,16 @@ from {{ cookiecutter.package_name }}.adapters.observability.telemetry import Tel
 {%- endif %}
 from {{ cookiecutter.package_name }}.adapters.relay.outbox_relay import OutboxRelay
 from {{ cookiecutter.package_name }}.adapters.relay.periodic import Periodic
-from {{ cookiecutter.package_name }}.adapters.sql.engine import create_engine
+from {{ cookiecutter.package_name }}.adapters.sql import migrator
+from {{ cookiecutter.package_name }}.adapters.sql.engine import (
+    SessionBounds,
+    create_engine,
+    create_probe_engine,
+    with_password,
+)
 from {{ cookiecutter.package_name }}.adapters.sql.health import DatabaseProbe
 from {{ cookiecutter.package_name }}.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
+from {{ cookiecutter.package_name }}.domain.ids import NoticeId
 from {{ cookiecutter.package_name }}.domain.ports.clock import Clock, utc_now
 from {{ cookiecutter.package_name }}.domain.ports.notifier import Notifier
 from {{ cookiecutter.package_name }}.domain.ports.token_verifier import TokenVerifier
@@ -43,7 +53,11 @@ from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWork
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.deliver_notices import DeliverNotices, DeliveryPolicy
+{%- if cookiecutter.observability == "opentelemetry" %}
+from {{ cookiecutter.package_name }}.usecases.measure_backlog import MeasureBacklog
+{%- endif %}
 from {{ cookiecutter.package_name }}.usecases.purge_expired_keys import PurgeExpiredKeys
+from {{ cookiecutter.package_name }}.usecases.requeue_notices import RequeueNotices, RequeueReport
 
 Callback = Callable[[], Awaitable[None]]
 
@@ -87,14 +101,21 @@ def bootstrap(
     close_storage: list[Callback] = []
     if unit_of_work is None:
         engine = create_engine(
-            settings.database_url,
+            service_database_url(settings),
             pool_size=settings.database_pool_size,
             connect_timeout=settings.database_connect_timeout_seconds,
-            lock_timeout=settings.database_lock_timeout_seconds,
+            pool_timeout=settings.database_pool_timeout_seconds,
+            bounds=session_bounds(settings),
         )
         unit_of_work = SqlUnitOfWorkFactory(engine)
-        readiness_probe = DatabaseProbe(engine, timeout=settings.readiness_timeout_seconds)
-        close_storage.append(engine.dispose)
+        probe_engine = create_probe_engine(
+            service_database_url(settings), timeout=settings.readiness_timeout_seconds
+        )
+        head, known = migrator.revisions()
+        readiness_probe = DatabaseProbe(
+            probe_engine, timeout=settings.readiness_timeout_seconds, head=head, known=known
+        )
+        close_storage += [engine.dispose, probe_engine.dispose]
 {%- if cookiecutter.observability == "opentelemetry" %}
     if telemetry is not None:
         unit_of_work = TracedUnitOfWorkFactory(unit_of_work, telemetry)
@@ -105,6 +126,11 @@ def bootstrap(
     if telemetry is not None:
         use_cases = instrument_use_cases(use_cases, telemetry)
 {%- endif %}
+    close_notifier: list[Callback] = []
+    if notifier is None and settings.webhook_url:
+        webhooks = webhook_notifier(settings, settings.webhook_url)
+        notifier = webhooks
+        close_notifier.append(webhooks.aclose)
     deliver = DeliverNotices(
         unit_of_work, notifier or LoggingNotifier(), delivery_policy(settings), clock
     )
@@ -118,13 +144,25 @@ def bootstrap(
         interval=settings.idempotency_key_purge_interval_seconds,
         name="idempotency-key-purge",
     )
+    background = [key_purge]
+{%- if cookiecutter.observability == "opentelemetry" %}
+    if telemetry is not None:
+        gauges = telemetry.metrics.outbox.refresher(MeasureBacklog(unit_of_work), clock)
+        interval = settings.outbox_gauges_interval_seconds
+        background.append(Periodic(gauges, interval=interval, name="outbox-gauges"))
+{%- endif %}
     return Service(
         use_cases,
         token_verifier,
         readiness_probe,
         relay,
-        on_startup=[relay.start, key_purge.start],
-        on_shutdown=[key_purge.stop, relay.stop, *close_storage],
+        on_startup=[relay.start, *(task.start for task in background)],
+        on_shutdown=[
+            *(task.stop for task in background),
+            relay.stop,
+            *close_notifier,
+            *close_storage,
+        ],
     )
 
 
@@ -162,11 +200,59 @@ def signing_keys(settings: Settings) -> tuple[SigningKeys, Sequence[str]]:
     )
 
 
+def service_database_url(settings: Settings) -> str:
+    """Where the service connects: ``DATABASE_URL`` as its own role, with its password."""
+    return with_password(settings.database_url, _revealed(settings.database_password))
+
+
+def _revealed(secret: SecretStr | None) -> str | None:
+    return None if secret is None else secret.get_secret_value()
+
+
+def session_bounds(settings: Settings) -> SessionBounds:
+    return SessionBounds(
+        statement_timeout=settings.database_statement_timeout_seconds,
+        lock_timeout=settings.database_lock_timeout_seconds,
+        idle_in_transaction_timeout=settings.database_idle_in_transaction_timeout_seconds,
+    )
+
+
 def delivery_policy(settings: Settings) -> DeliveryPolicy:
     return DeliveryPolicy(
         timeout=timedelta(seconds=settings.notify_timeout_seconds),
         max_attempts=settings.notify_max_attempts,
+        first_backoff=timedelta(seconds=settings.notify_first_backoff_seconds),
+        max_backoff=timedelta(seconds=settings.notify_max_backoff_seconds),
     )
+
+
+async def requeue_notices(
+    settings: Settings, notice_ids: Collection[NoticeId] | None
+) -> RequeueReport:
+    """The ``requeue`` command, on the database of ``DATABASE_URL``: the parked notices
+    among ``notice_ids``, or every parked notice when it is None."""
+    engine = create_engine(
+        service_database_url(settings),
+        pool_size=1,
+        connect_timeout=settings.database_connect_timeout_seconds,
+        bounds=session_bounds(settings),
+    )
+    requeue = RequeueNotices(SqlUnitOfWorkFactory(engine))
+    try:
+        if notice_ids is None:
+            return await requeue.every_parked_notice()
+        return await requeue(notice_ids)
+    finally:
+        await engine.dispose()
+
+
+def webhook_notifier(settings: Settings, url: str) -> WebhookNotifier:
+    """Notices POSTed to ``url``, signed with ``WEBHOOK_SECRET``, each call bounded by the
+    relay's own timeout; its clock is the real one, which receivers check it against."""
+    if settings.webhook_secret is None:  # settings.py refuses that already
+        raise StartupRefused("WEBHOOK_URL needs WEBHOOK_SECRET")
+    key = decode_webhook_secret(settings.webhook_secret.get_secret_value())
+    return WebhookNotifier(url, key, timeout=settings.notify_timeout_seconds)
 
 
 def create_app(settings: Settings | None = None, *, notifier: Notifier | None = None) -> FastAPI:
@@ -175,7 +261,12 @@ def create_app(settings: Settings | None = None, *, notifier: Notifier | None = 
 {%- if cookiecutter.observability == "opentelemetry" %}
     telemetry = Telemetry.for_service("{{ cookiecutter.project_slug }}")
     service = bootstrap(settings, notifier=notifier, telemetry=telemetry)
-    return expose(http_app(service, settings), telemetry, serve_metrics=settings.serves_metrics)
+    return expose(
+        http_app(service, settings),
+        telemetry,
+        serve_metrics=settings.serves_metrics,
+        access_log=settings.access_log,
+    )
 {%- else %}
     service = bootstrap(settings, notifier=notifier)
     return http_app(service, settings)

@@ -6,17 +6,25 @@ a ``SecretStr`` field without a default value (``None`` at most, for a feature t
 off without it), and tests/architecture/test_secrets.py keeps it that way.
 
 ``ENVIRONMENT=production`` closes what development leaves open: no development signing
-key, an issuer and an audience required, no /docs or /metrics unless asked for. Settings
-that break those rules stop every command at start, with a message that says what to set.
+key, an issuer and an audience required, no /docs or /metrics unless asked for, webhooks
+over https only. Settings that break those rules stop every command at start, with a
+message that says what to set.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated, Literal, Self
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from {{ cookiecutter.package_name }}.adapters.notifier.webhook_secret import (
+    HOW_TO_MAKE_ONE,
+    decode_webhook_secret,
+)
 
 ORIGIN = re.compile(r"^https?://[^/\s?#]+$")
 DEVELOPMENT_ISSUER = "{{ cookiecutter.project_slug }}-development"
@@ -29,8 +37,13 @@ MIN_DEV_KEY_LENGTH = 32
 
 class Settings(BaseSettings):
     # env_ignore_empty: ``NAME=`` (as .env.example writes them) means "the default".
+    # hide_input_in_errors: a refused value (a secret among them) never reaches a message.
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,
+        hide_input_in_errors=True,
     )
 
     environment: Literal["development", "production"] = Field(
@@ -78,7 +91,19 @@ class Settings(BaseSettings):
 
     database_url: str = Field(
         default="sqlite+aiosqlite:///./{{ cookiecutter.package_name }}.db",
-        description="SQLAlchemy URL: sqlite+aiosqlite:///path.db or postgresql+asyncpg://...",
+        description="SQLAlchemy URL: sqlite+aiosqlite:///path.db or postgresql+asyncpg://...; "
+        "on PostgreSQL, the service's own role, with data rights only",
+    )
+    database_password: SecretStr | None = Field(
+        default=None, description="the password of DATABASE_URL's user, kept out of the URL"
+    )
+    migration_database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL: the tables' owner, whom the migrate command connects as "
+        "(default: DATABASE_URL)",
+    )
+    migration_database_password: SecretStr | None = Field(
+        default=None, description="the password of MIGRATION_DATABASE_URL's user"
     )
     database_pool_size: int = Field(default=10, ge=1, le=200)
     database_connect_timeout_seconds: float = Field(default=5.0, gt=0)
@@ -87,6 +112,20 @@ class Settings(BaseSettings):
         gt=0,
         description="PostgreSQL: the longest a statement waits for a row lock (then it is "
         "retried, or a retry racing its original gets 409 request_in_progress)",
+    )
+    database_statement_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="PostgreSQL: the longest a statement may run"
+    )
+    database_idle_in_transaction_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="PostgreSQL: a transaction idle this long is ended by the server",
+    )
+    database_pool_timeout_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="the longest a request waits for a pooled connection (then 503 with "
+        "Retry-After)",
     )
     idempotency_key_retention_hours: float = Field(
         default=24.0,
@@ -103,12 +142,47 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     access_log: bool = Field(
         default=False,
-        description="uvicorn's line per request; off by default: errors are logged anyway",
+        description="one log line per request; off by default: errors are logged anyway",
     )
     outbox_poll_interval_seconds: float = Field(default=0.5, gt=0)
     notify_timeout_seconds: float = Field(default=5.0, gt=0)
-    notify_max_attempts: int = Field(default=5, ge=1)
-    shutdown_drain_seconds: float = Field(default=10.0, ge=0)
+    notify_max_attempts: int = Field(
+        default=36,
+        ge=1,
+        description="attempts before a notice is parked; with the backoffs below, the "
+        "last one comes about 24 h after the first",
+    )
+    notify_first_backoff_seconds: float = Field(
+        default=1.0, gt=0, description="the wait after a first failed attempt; doubles after each"
+    )
+    notify_max_backoff_seconds: float = Field(
+        default=3600.0, gt=0, description="the longest wait between two attempts"
+    )
+{%- if cookiecutter.observability == "opentelemetry" %}
+    outbox_gauges_interval_seconds: float = Field(
+        default=10.0, gt=0, description="how often the outbox gauges of /metrics are measured"
+    )
+{%- endif %}
+    webhook_url: str | None = Field(
+        default=None,
+        description="where notices are POSTed as signed webhooks (Standard Webhooks); "
+        "unset: notices are only logged. Production sends them over https only, but to "
+        "localhost",
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="signs the webhooks: whsec_ and the base64 of 24 to 64 random bytes; "
+        "required with WEBHOOK_URL",
+    )
+    shutdown_grace_seconds: int = Field(
+        default=20,
+        ge=1,
+        description="on SIGTERM, the longest in-flight requests get to finish; with "
+        "SHUTDOWN_DRAIN_SECONDS, within Kubernetes' default 30 s grace period",
+    )
+    shutdown_drain_seconds: float = Field(
+        default=5.0, ge=0, description="then, the longest the outbox relay drains"
+    )
     max_request_body_bytes: int = Field(
         default=64 * 1024, ge=1, description="larger request bodies are refused with 413"
     )
@@ -206,3 +280,48 @@ class Settings(BaseSettings):
                     f"{origin!r} is not an origin: scheme://host[:port], no path or slash"
                 )
         return origins
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, url: str | None) -> str | None:
+        if url is not None:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError("is not an http:// or https:// URL")
+        return url
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None:
+            decode_webhook_secret(secret.get_secret_value())  # its ValueError says what is wrong
+        return secret
+
+    @model_validator(mode="after")
+    def _check_webhooks(self) -> Self:
+        if self.webhook_url is None:
+            return self
+        if self.webhook_secret is None:
+            raise ValueError(
+                "WEBHOOK_URL needs WEBHOOK_SECRET, which signs the webhooks (give the "
+                f"receiver the same one); make one with: {HOW_TO_MAKE_ONE}"
+            )
+        url = urlsplit(self.webhook_url)
+        plain_http_elsewhere = url.scheme != "https" and not is_loopback(url.hostname)
+        if self.environment == "production" and plain_http_elsewhere:
+            raise ValueError(
+                "ENVIRONMENT=production sends webhooks over https only (http to "
+                "localhost alone): the signature proves who sent a notice, it does not "
+                "hide the accounts and amounts in it"
+            )
+        return self
+
+
+def is_loopback(host: str | None) -> bool:
+    """Whether ``host`` is this machine (a receiver beside the service, in the same pod)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:  # a name, not an address
+        return False

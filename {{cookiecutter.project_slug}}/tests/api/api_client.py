@@ -82,6 +82,13 @@ async def balance(client: httpx.AsyncClient, account_id: str, *, owner: str = OW
 
 
 async def list_transfers(
-    client: httpx.AsyncClient, account_id: str, *, owner: str = OWNER
+    client: httpx.AsyncClient,
+    account_id: str,
+    *,
+    owner: str = OWNER,
+    query: dict[str, str | int] | None = None,
 ) -> httpx.Response:
-    return await client.get(f"/accounts/{account_id}/transfers", headers=as_owner(owner))
+    """One page; ``query`` takes ``limit`` and the ``cursor`` of the page before."""
+    return await client.get(
+        f"/accounts/{account_id}/transfers", params=query, headers=as_owner(owner)
+    )

@@ -1,15 +1,17 @@
 """The relay delivers in the background: not on a request's lifetime, and drains on stop."""
 
 import asyncio
+import logging
+from datetime import timedelta
 
 import pytest
 
 from {{ cookiecutter.package_name }}.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from {{ cookiecutter.package_name }}.adapters.relay.outbox_relay import OutboxRelay
-from {{ cookiecutter.package_name }}.bootstrap import Service, bootstrap
+from {{ cookiecutter.package_name }}.bootstrap import Service, bootstrap, delivery_policy
 from {{ cookiecutter.package_name }}.domain.money import Currency, Money
 from {{ cookiecutter.package_name }}.domain.principal import Scope
-from {{ cookiecutter.package_name }}.usecases.deliver_notices import DeliveryReport
+from {{ cookiecutter.package_name }}.usecases.deliver_notices import DeliveryPolicy, DeliveryReport
 from {{ cookiecutter.package_name }}.usecases.deposit import DepositRequest
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
 from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferRequest
@@ -101,3 +103,27 @@ class TestPolling:
 
         assert runs_before_stop == 3  # two full batches followed at once, then the poll
         assert runs == 4  # stopping drains: one more run finds nothing due
+
+
+class TestParkedNotices:
+    async def test_the_relay_warns_when_notices_are_parked_and_says_how_to_requeue(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        reports = iter([DeliveryReport(retried=1, parked=2)])
+
+        async def deliver() -> DeliveryReport:
+            return next(reports, DeliveryReport())
+
+        relay = OutboxRelay(deliver, poll_interval=3600, drain_timeout=1)
+        with caplog.at_level(logging.WARNING, logger=OutboxRelay.__module__):
+            await relay.start()
+            await relay.stop()
+
+        [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert warning.startswith("2 notice(s) parked")
+        assert "{{ cookiecutter.project_slug }} requeue --all" in warning
+
+
+def test_the_default_settings_retry_for_about_a_day_as_documented() -> None:
+    assert delivery_policy(api_settings()) == DeliveryPolicy()
+    assert DeliveryPolicy().parks_after == timedelta(hours=23, seconds=4095)

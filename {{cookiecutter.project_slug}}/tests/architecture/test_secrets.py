@@ -73,7 +73,7 @@ class Leaky(Settings):
     """Settings as someone might extend them by mistake: the check must catch each field."""
 
     api_token: str = "abc123"  # noqa: S105 - the leak this test must catch
-    webhook_secret: SecretStr = SecretStr("shh")
+    partner_secret: SecretStr = SecretStr("shh")
     signing_key: SecretStr | None = SecretStr("a default that is not None")
     smtp_password: str
     session_secret: str | None = None
@@ -82,7 +82,7 @@ class Leaky(Settings):
 
 class Careful(Settings):
     api_token: SecretStr
-    webhook_secret: SecretStr | None = None  # no webhooks until it is set
+    partner_secret: SecretStr | None = None  # no partner calls until it is set
     broker_url: str = "amqp://broker:5672/"
 
 
@@ -94,7 +94,7 @@ class Careful(Settings):
             [
                 "api_token: a secret must have no default but None",
                 "api_token: a secret must be a SecretStr",
-                "webhook_secret: a secret must have no default but None",
+                "partner_secret: a secret must have no default but None",
                 "signing_key: a secret must have no default but None",
                 "smtp_password: a secret must be a SecretStr",
                 "session_secret: a secret must be a SecretStr",

@@ -48,7 +48,7 @@ async def stored_transfer_ids(storage: Storage, accounts: list[Account]) -> set[
         return {
             made.id
             for a in accounts
-            for made in await uow.transfers.list_for_account(a.id, limit=10_000, offset=0)
+            for made in await uow.transfers.list_for_account(a.id, limit=10_000)
         }
 
 

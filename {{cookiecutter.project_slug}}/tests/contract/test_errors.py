@@ -49,7 +49,7 @@ async def worker_threads_finished(started_before: set[threading.Thread]) -> None
 
 async def read(uow: UnitOfWork) -> None:
     """One statement that reads, and finds nothing."""
-    assert await uow.transfers.list_for_account(account().id, limit=1, offset=0) == []
+    assert await uow.transfers.list_for_account(account().id, limit=1) == []
 
 
 async def open_and_read(unit_of_work: UnitOfWorkFactory) -> None:

@@ -25,6 +25,7 @@ from {{ cookiecutter.package_name }}.domain.idempotency import (
 from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from tests.contract.implementations import Storage, postgresql_only
 from tests.contract.ledger import OWNER, T0
+from tests.contract.session_bounds import bounded
 
 KEY = IdempotencyKey(OWNER.subject, "pay-rent-2026-01")
 EXPIRES = T0 + DEFAULT_RETENTION
@@ -211,7 +212,7 @@ class TestAClaimHeldByAnotherUnitOfWork:
     ) -> None:
         """The original still runs: the retry is told so, not run, and not kept waiting."""
         assert storage.database_url is not None
-        impatient = create_engine(storage.database_url, lock_timeout=0.2)
+        impatient = create_engine(storage.database_url, bounds=bounded(lock_timeout=0.2))
         try:
             async with storage.unit_of_work() as original:
                 assert await claim(original) is None

@@ -152,7 +152,7 @@ async def test_rows_older_than_owners_are_kept_and_owned_by_nobody(storage: Stor
     retry = TransferRequest(source, destination, Money(100, Currency.EUR), "legacy-key")
     async with storage.unit_of_work() as uow:
         legacy = await uow.accounts.get(source)
-        [legacy_transfer_read] = await uow.transfers.list_for_account(source, limit=2, offset=0)
+        [legacy_transfer_read] = await uow.transfers.list_for_account(source, limit=2)
         kept_key = await uow.idempotency.claim(
             IdempotencyKey("", "legacy-key"),
             fingerprint_of(retry),

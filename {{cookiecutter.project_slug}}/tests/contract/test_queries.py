@@ -97,7 +97,7 @@ async def test_the_statement_counter_catches_an_n_plus_one_loop(storage: Storage
 
     async def naive_listing(account_id: AccountId) -> None:
         async with storage.unit_of_work(read_only=True) as uow:
-            for made in await uow.transfers.list_for_account(account_id, limit=MANY, offset=0):
+            for made in await uow.transfers.list_for_account(account_id, limit=MANY):
                 await uow.accounts.get(made.counterpart_of(account_id))
 
     with counted_statements(storage.engine) as for_few:

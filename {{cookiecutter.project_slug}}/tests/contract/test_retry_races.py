@@ -71,7 +71,7 @@ def outcomes_of(answers: list[Outcome[T] | BaseException]) -> list[Outcome[T]]:
 
 async def transfers_out_of(storage: Storage, source: Account) -> set[TransferId]:
     async with storage.unit_of_work(read_only=True) as uow:
-        made = await uow.transfers.list_for_account(source.id, limit=100, offset=0)
+        made = await uow.transfers.list_for_account(source.id, limit=100)
     return {transfer.id for transfer in made}
 
 

@@ -55,7 +55,7 @@ class TestRollbackByDefault:
         assert not await is_stored(storage.unit_of_work, source.id)
         assert not await is_stored(storage.unit_of_work, destination.id)
         async with storage.unit_of_work(read_only=True) as uow:
-            assert await uow.transfers.list_for_account(source.id, limit=1, offset=0) == []
+            assert await uow.transfers.list_for_account(source.id, limit=1) == []
         assert await storage.stored.audit_entries(str(source.id)) == []
         assert await is_free(storage.unit_of_work, "uncommitted")
 
@@ -135,7 +135,7 @@ async def crash_a_transfer_after(storage: Storage, position: int) -> None:
     )
     assert await is_free(storage.unit_of_work, key), f"key kept after {crashed_after}"
     async with storage.unit_of_work(read_only=True) as uow:
-        assert await uow.transfers.list_for_account(source.id, limit=10, offset=0) == []
+        assert await uow.transfers.list_for_account(source.id, limit=10) == []
     for made in attempted:
         assert await storage.stored.audit_entries(str(made.id)) == [], crashed_after
         assert await notices_about(storage, made) == [], crashed_after
@@ -178,7 +178,7 @@ class TestAtomicityAcrossRepositories:
         assert observed.calls.count("transfers.add") == 2, "the whole unit of work ran again"
         assert await balances(storage.unit_of_work, source.id, destination.id) == [300, 200]
         async with storage.unit_of_work(read_only=True) as uow:
-            listed = await uow.transfers.list_for_account(source.id, limit=10, offset=0)
+            listed = await uow.transfers.list_for_account(source.id, limit=10)
         audit = await storage.stored.audit_entries(str(outcome.result.id))
         assert listed == [outcome.result]
         assert len(audit) == 1

@@ -187,3 +187,41 @@ class TestDelivery:
         after_lease = await deliver()
 
         assert (during_lease.delivered, after_lease.delivered) == (0, 1)
+
+
+class TestRetrySchedule:
+    def test_waits_double_from_the_first_backoff_up_to_the_longest(self) -> None:
+        policy = DeliveryPolicy(first_backoff=timedelta(seconds=1), max_backoff=timedelta(hours=1))
+
+        waits = [policy.backoff(failed).total_seconds() for failed in range(1, 15)]
+
+        assert waits == [2.0**n for n in range(12)] + [3600.0, 3600.0]
+
+    def test_by_default_a_notice_is_retried_for_about_a_day_before_it_is_parked(self) -> None:
+        policy = DeliveryPolicy()
+
+        assert policy.parks_after == timedelta(seconds=4095) + 23 * timedelta(hours=1)
+
+    def test_no_number_of_attempts_overflows_the_wait(self) -> None:
+        policy = DeliveryPolicy(max_attempts=100_000)
+
+        assert policy.backoff(policy.max_attempts) == policy.max_backoff
+
+    async def test_a_failing_notice_is_tried_on_the_schedule_then_parked(
+        self, use_cases: UseCases, unit_of_work: MemoryUnitOfWorkFactory, clock: ManualClock
+    ) -> None:
+        await transfer(use_cases)
+        policy = DeliveryPolicy(
+            first_backoff=timedelta(seconds=1), max_backoff=timedelta(seconds=4), max_attempts=5
+        )
+        deliver = DeliverNotices(unit_of_work, FailingNotifier(), policy, clock=clock)
+        tried_at, parked_at = [], []
+
+        for second in range(20):
+            report = await deliver()
+            tried_at += [second] * report.attempted
+            parked_at += [second] * report.parked
+            clock.advance(timedelta(seconds=1))
+
+        assert tried_at == [0, 1, 3, 7, 11]  # waits of 1, 2 and 4 s, then 4 s: the longest
+        assert parked_at == [11]

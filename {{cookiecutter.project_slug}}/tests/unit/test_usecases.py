@@ -1,4 +1,5 @@
 import asyncio
+from datetime import timedelta
 
 import pytest
 
@@ -13,12 +14,13 @@ from {{ cookiecutter.package_name }}.domain.errors import (
 from {{ cookiecutter.package_name }}.domain.ids import new_account_id
 from {{ cookiecutter.package_name }}.domain.money import Currency, Money
 from {{ cookiecutter.package_name }}.domain.principal import Principal
+from {{ cookiecutter.package_name }}.domain.transfer_position import TransferPosition
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.deposit import DepositRequest
 from {{ cookiecutter.package_name }}.usecases.list_transfers import ListTransfersRequest
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
 from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferRequest
-from tests.fakes import ALICE, BOB, TREASURER
+from tests.fakes import ALICE, BOB, TREASURER, ManualClock
 from tests.stored_state import MemoryStoredState
 
 
@@ -42,6 +44,20 @@ async def open_funded(
 
 async def balance(use_cases: UseCases, account: Account, owner: Principal = ALICE) -> Money:
     return (await use_cases.get_account(owner, account.id)).balance
+
+
+async def paid_out_a_second_apart(amounts: range) -> tuple[UseCases, Account]:
+    """Use cases on a clock of their own, and an account of Alice's that paid ``amounts``
+    out, in that order, one a second: no two transfers share an instant."""
+    clock = ManualClock()
+    use_cases = UseCases.wired_to(MemoryUnitOfWorkFactory(), clock=clock)
+    me, other = await open_funded(use_cases, 100), await open_funded(use_cases, 0)
+    for amount in amounts:
+        clock.advance(timedelta(seconds=1))
+        await use_cases.transfer_funds(
+            ALICE, TransferRequest(me.id, other.id, eur(amount), f"t-{amount}")
+        )
+    return use_cases, me
 
 
 class TestOpenAccount:
@@ -168,16 +184,35 @@ class TestListTransfers:
         assert [line.incoming for line in page.lines] == [True, False]
         assert [line.counterpart_id for line in page.lines] == [other.id, other.id]
 
-    async def test_pages_with_limit_and_offset(self, use_cases: UseCases) -> None:
-        me, other = await open_funded(use_cases, 100), await open_funded(use_cases, 0)
-        for amount in range(1, 6):
-            await use_cases.transfer_funds(
-                ALICE, TransferRequest(me.id, other.id, eur(amount), f"t-{amount}")
-            )
+    async def test_each_page_continues_after_the_last_line_of_the_one_before(self) -> None:
+        use_cases, me = await paid_out_a_second_apart(range(1, 6))
 
-        page = await use_cases.list_transfers(ALICE, ListTransfersRequest(me.id, limit=2, offset=1))
+        first = await use_cases.list_transfers(ALICE, ListTransfersRequest(me.id, limit=2))
+        second = await use_cases.list_transfers(
+            ALICE, ListTransfersRequest(me.id, limit=2, after=first.continues_after)
+        )
+        last = await use_cases.list_transfers(
+            ALICE, ListTransfersRequest(me.id, limit=2, after=second.continues_after)
+        )
 
-        assert [line.transfer.amount for line in page.lines] == [eur(4), eur(3)]
+        assert [line.transfer.amount for line in first.lines] == [eur(5), eur(4)]
+        assert first.continues_after == TransferPosition.of(first.lines[-1].transfer)
+        assert [line.transfer.amount for line in second.lines] == [eur(3), eur(2)]
+        assert [line.transfer.amount for line in last.lines] == [eur(1)]
+        assert last.continues_after is None
+
+    async def test_a_full_last_page_says_it_is_the_last(self) -> None:
+        """Whether a line follows is known with the page: no client is sent to an empty one."""
+        use_cases, me = await paid_out_a_second_apart(range(1, 5))
+
+        first = await use_cases.list_transfers(ALICE, ListTransfersRequest(me.id, limit=2))
+        last = await use_cases.list_transfers(
+            ALICE, ListTransfersRequest(me.id, limit=2, after=first.continues_after)
+        )
+
+        assert first.continues_after is not None
+        assert [line.transfer.amount for line in last.lines] == [eur(2), eur(1)]
+        assert last.continues_after is None
 
     async def test_errors_for_an_unknown_account(self, use_cases: UseCases) -> None:
         with pytest.raises(AccountNotFound):

@@ -118,6 +118,18 @@ class StorageUnavailable(StorageError):
     code = "storage_unavailable"
 
 
+class StorageNotMigrated(StorageError):
+    """The database's schema is behind the service's migrations; run them first."""
+
+    code = "storage_not_migrated"
+
+
+class ShuttingDown(DomainError):
+    """The process is draining: it finishes the requests it has and takes no new work."""
+
+    code = "shutting_down"
+
+
 class OutcomeUnknown(StorageError):
     """The storage stopped answering while committing: the work may or may not be done.
 

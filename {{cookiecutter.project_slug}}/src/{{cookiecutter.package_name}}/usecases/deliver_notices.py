@@ -1,10 +1,15 @@
-"""Deliver notices from the outbox: at least once, with bounded retries, then parked.
+"""Deliver notices from the outbox: at least once, retried for about a day, then parked.
 
 Runs outside any request (the relay calls it), in three short steps so no transaction
 stays open while a slow receiver is called: claim a batch (commit), deliver its notices
 concurrently, all within the timeout, record the outcomes (commit). Two transactions
 per batch, not per notice, so delivery keeps up with a busy ledger; the batch size bounds
 how many calls a receiver gets at once.
+
+A receiver that is down is retried ever less often (doubling waits, capped), so an
+outage of hours costs a few dozen calls per notice, and its notices go out within one
+capped wait of its return. Only after ``max_attempts`` does a notice park: the relay
+logs it, and the ``requeue`` command gives it another round (``requeue_notices.py``).
 """
 
 from __future__ import annotations
@@ -23,9 +28,17 @@ from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWork
 
 @dataclass(frozen=True, slots=True)
 class DeliveryPolicy:
+    """When to try a notice again, and when to give up; the defaults are the settings'.
+
+    Without jitter: the relay is the receiver's only caller and already meters its calls
+    (one batch at a time per process), so notices that fell due together queue instead of
+    stampeding, and the schedule stays the same on every run.
+    """
+
     timeout: timedelta = timedelta(seconds=5)
-    max_attempts: int = 5
+    max_attempts: int = 36
     first_backoff: timedelta = timedelta(seconds=1)
+    max_backoff: timedelta = timedelta(hours=1)
     batch_size: int = 50
 
     @property
@@ -36,9 +49,21 @@ class DeliveryPolicy:
         return self.timeout * 2
 
     def backoff(self, failed_attempts: int) -> timedelta:
-        """Doubles after each failure: 1 s, 2 s, 4 s, ... with the default first backoff."""
-        doublings: int = 2 ** (failed_attempts - 1)
-        return self.first_backoff * doublings
+        """The wait after that many failures: doubling from ``first_backoff`` (1 s, 2 s,
+        4 s, ...) until it reaches ``max_backoff``, then ``max_backoff`` every time."""
+        wait = self.first_backoff
+        for _ in range(failed_attempts - 1):
+            if wait >= self.max_backoff:
+                break
+            wait *= 2
+        return min(wait, self.max_backoff)
+
+    @property
+    def parks_after(self) -> timedelta:
+        """How long after its first attempt a notice that always fails is parked: the
+        waits between its ``max_attempts`` attempts (the attempts' own time aside)."""
+        waits = (self.backoff(failed) for failed in range(1, self.max_attempts))
+        return sum(waits, timedelta(0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +129,13 @@ class DeliverNotices:
         async with self.unit_of_work() as uow:
             await uow.outbox.mark_delivered(delivered, at=now)
             for pending in failures:
-                failed = pending.failed_attempts + 1
+                failed, notice_id = pending.failed_attempts + 1, pending.notice.id
                 if failed >= self.policy.max_attempts:
-                    await uow.outbox.mark_failed(pending.notice.id, retry_at=None)
+                    await uow.outbox.mark_failed(notice_id, now=now, retry_after=None)
                     parked += 1
                 else:
-                    retry_at = now + self.policy.backoff(failed)
-                    await uow.outbox.mark_failed(pending.notice.id, retry_at=retry_at)
+                    retry_after = self.policy.backoff(failed)
+                    await uow.outbox.mark_failed(notice_id, now=now, retry_after=retry_after)
                     retried += 1
             await uow.commit()
         return DeliveryReport(len(delivered), retried, parked, backlog)

@@ -16,6 +16,7 @@ from {{ cookiecutter.package_name }}.adapters.http.routes.health import (
     health_router,
 )
 from {{ cookiecutter.package_name }}.adapters.http.routes.transfers import transfers_router
+from {{ cookiecutter.package_name }}.adapters.http.shutdown import ShutdownSignal
 from {{ cookiecutter.package_name }}.domain.ports.token_verifier import TokenVerifier
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 
@@ -65,10 +66,11 @@ def create_http_app(
         redoc_url="/redoc" if serve_docs else None,
     )
     app.state.token_verifier = token_verifier  # what adapters/http/auth.py verifies with
+    app.state.shutdown = shutdown = ShutdownSignal()  # begun by adapters/http/server.py
     install_error_handlers(app)
     app.include_router(accounts_router(use_cases))
     app.include_router(transfers_router(use_cases))
-    app.include_router(health_router(readiness_probe))
+    app.include_router(health_router(readiness_probe, shutdown))
     # The last one added runs first: CORS, then the request limits.
     app.add_middleware(
         RequestLimits, max_body_bytes=max_body_bytes, timeout_seconds=request_timeout_seconds

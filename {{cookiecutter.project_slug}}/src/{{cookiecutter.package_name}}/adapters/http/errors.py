@@ -47,6 +47,8 @@ STATUS_OF: dict[type[errors.DomainError], int] = {
     errors.StorageError: 503,
     errors.StorageUnavailable: 503,
     errors.IdentityProviderUnavailable: 503,
+    errors.StorageNotMigrated: 503,
+    errors.ShuttingDown: 503,
     # The database may have committed: only a retry with the same key can tell.
     errors.OutcomeUnknown: 504,
 }
@@ -68,9 +70,13 @@ def status_for(error_type: type[errors.DomainError]) -> int:
     return DEFAULT_DOMAIN_STATUS
 
 
+RETRY_LATER = (errors.RequestInProgress, errors.StorageUnavailable)
+"""Errors whose request may succeed as it is, sent again a moment later."""
+
+
 def headers_for(error: errors.DomainError) -> dict[str, str] | None:
     """``Retry-After`` for a request to send again later; else ``challenge(error)``."""
-    if isinstance(error, errors.RequestInProgress):
+    if isinstance(error, RETRY_LATER):
         return {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return challenge(error)
 

@@ -65,8 +65,8 @@ REFUSED: Responses = {409: _error(_REFUSALS)}
 
 STORAGE: Responses = {
     503: _error(
-        "The database (storage_unavailable) or, for a token, the identity provider's keys "
-        "(identity_provider_unavailable) cannot be reached; nothing was done"
+        "The database (storage_unavailable, with Retry-After) or, for a token, the identity "
+        "provider's keys (identity_provider_unavailable) cannot be reached; nothing was done"
     ),
     504: _error(
         "Not answered in time: request_timeout for a read; outcome_unknown for a write, "
@@ -74,6 +74,15 @@ STORAGE: Responses = {
     ),
 }
 """Operations that use the database, which may be down or slow."""
+
+READINESS: Responses = {
+    503: _error(
+        "Not ready: the database cannot be reached (storage_unavailable), its schema is "
+        "behind this release (storage_not_migrated), or the process is shutting down "
+        "(shutting_down)"
+    ),
+}
+"""The readiness probe; listed after ``STORAGE``, whose 503 this replaces."""
 
 IDEMPOTENT: Responses = {
     409: _error(

@@ -14,10 +14,16 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from {{ cookiecutter.package_name }}.adapters.http.cursor import CURSOR_PATTERN, cursor_of
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.money import MAX_MINOR_UNITS, Currency
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
-from {{ cookiecutter.package_name }}.usecases.list_transfers import TransferLine, TransferPage
+from {{ cookiecutter.package_name }}.usecases.list_transfers import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    TransferLine,
+    TransferPage,
+)
 
 NOT_IN_AN_ADDRESS = r"@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 r"""The at sign, controls (C0, DEL, C1) and every space either regex engine calls one.
@@ -121,15 +127,35 @@ class TransferLineOut(Body):
         )
 
 
+class TransferPageQuery(Body):
+    """The query of a listing. A parameter it does not name is refused: a client still
+    sending ``offset`` (before 1.0, pages were counted in rows) is told so by a 422,
+    instead of being given the first page over and over."""
+
+    limit: int = Field(
+        default=DEFAULT_PAGE_SIZE,
+        ge=1,
+        le=MAX_PAGE_SIZE,
+        description="the most lines to return; fewer only on the last page",
+    )
+    cursor: str | None = Field(
+        default=None,
+        pattern=CURSOR_PATTERN,
+        description="the next_cursor of the page before, as it came; none for the first page",
+    )
+
+
 class TransferPageOut(Body):
     items: list[TransferLineOut]
-    limit: int
-    offset: int
+    next_cursor: str | None = Field(
+        description="send it back as cursor for the next page; null: this page is the last"
+    )
 
     @classmethod
     def of(cls, page: TransferPage) -> TransferPageOut:
         items = [TransferLineOut.of(line) for line in page.lines]
-        return cls(items=items, limit=page.limit, offset=page.offset)
+        after = page.continues_after
+        return cls(items=items, next_cursor=None if after is None else cursor_of(after))
 
 
 class ValidationIssue(Body):

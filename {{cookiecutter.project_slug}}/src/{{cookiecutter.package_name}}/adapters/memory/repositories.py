@@ -8,6 +8,7 @@ changing one in a use case changes nothing stored until ``update_balances``.
 from __future__ import annotations
 
 import copy
+import heapq
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from {{ cookiecutter.package_name }}.adapters.memory.store import (
 )
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
+from {{ cookiecutter.package_name }}.domain.backlog import OutboxBacklog
 from {{ cookiecutter.package_name }}.domain.errors import (
     AccountAlreadyExists,
     AccountNotFound,
@@ -35,6 +37,7 @@ from {{ cookiecutter.package_name }}.domain.ports.storage import (
     TransferRepository,
 )
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
+from {{ cookiecutter.package_name }}.domain.transfer_position import TransferPosition
 
 
 class MemoryAccountRepository(AccountRepository):
@@ -78,15 +81,15 @@ class MemoryTransferRepository(TransferRepository):
         self._state.transfers[transfer.id] = transfer
 
     async def list_for_account(
-        self, account_id: AccountId, *, limit: int, offset: int
+        self, account_id: AccountId, *, limit: int, after: TransferPosition | None = None
     ) -> Sequence[Transfer]:
-        involved = [
+        past_the_position = (
             transfer
             for transfer in self._state.transfers.values()
             if account_id in (transfer.source_id, transfer.destination_id)
-        ]
-        involved.sort(key=lambda transfer: (transfer.created_at, transfer.id), reverse=True)
-        return involved[offset : offset + limit]
+            and (after is None or TransferPosition.of(transfer) < after)
+        )
+        return heapq.nlargest(limit, past_the_position, key=TransferPosition.of)
 
 
 class MemoryIdempotencyRecords(IdempotencyRecords):
@@ -158,13 +161,36 @@ class MemoryOutbox(Outbox):
         for record in records:
             self._state.outbox[record.notice.id] = replace(record, delivered_at=at)
 
-    async def mark_failed(self, notice_id: NoticeId, *, retry_at: datetime | None) -> None:
+    async def mark_failed(
+        self, notice_id: NoticeId, *, now: datetime, retry_after: timedelta | None
+    ) -> None:
         record = self._record(notice_id)
         self._state.outbox[notice_id] = replace(
             record,
             failed_attempts=record.failed_attempts + 1,
-            available_at=retry_at or record.available_at,
-            parked=retry_at is None,
+            available_at=record.available_at if retry_after is None else now + retry_after,
+            parked=retry_after is None,
+        )
+
+    async def requeue(
+        self, notice_ids: Collection[NoticeId] | None, *, now: datetime
+    ) -> Sequence[NoticeId]:
+        outbox = self._state.outbox
+        asked_for = outbox.keys() if notice_ids is None else set(notice_ids) & outbox.keys()
+        requeued = [notice_id for notice_id in asked_for if outbox[notice_id].parked]
+        for notice_id in requeued:
+            outbox[notice_id] = replace(
+                outbox[notice_id], parked=False, failed_attempts=0, available_at=now
+            )
+        return requeued
+
+    async def backlog(self) -> OutboxBacklog:
+        undelivered = [r for r in self._state.outbox.values() if r.delivered_at is None]
+        pending = [record.notice.created_at for record in undelivered if not record.parked]
+        return OutboxBacklog(
+            pending=len(pending),
+            oldest_pending_at=min(pending, default=None),
+            parked=len(undelivered) - len(pending),
         )
 
     def _record(self, notice_id: NoticeId) -> OutboxRecord:

@@ -1,15 +1,13 @@
 """Give every request an id: in the response header, in every log line, on its trace.
 
 A caller's ``X-Request-ID`` is kept when it is a sane token, so ids can follow a request
-across services; otherwise a new one is made. One JSON access-log line per request
-replaces uvicorn's, because uvicorn logs outside the request's context and cannot see it.
+across services; otherwise a new one is made. Log lines get it from ``current_request_id``
+(``json_logs.py``).
 """
 
 from __future__ import annotations
 
-import logging
 import re
-import time
 import uuid
 from contextvars import ContextVar
 
@@ -20,7 +18,6 @@ HEADER = "x-request-id"
 SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 current_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
-access_log = logging.getLogger("access")
 
 
 class RequestIdMiddleware:
@@ -34,12 +31,9 @@ class RequestIdMiddleware:
         request_id = self._incoming_id(scope) or uuid.uuid4().hex
         token = current_request_id.set(request_id)
         trace.get_current_span().set_attribute("request.id", request_id)
-        started, status = time.perf_counter(), 500
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
             if message["type"] == "http.response.start":
-                status = message["status"]
                 message["headers"] = [
                     *message.get("headers", []),
                     (b"x-request-id", request_id.encode()),
@@ -49,16 +43,6 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            access_log.info(
-                "%s %s %d",
-                scope["method"],
-                scope["path"],
-                status,
-                extra={
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                },
-            )
             current_request_id.reset(token)
 
     @staticmethod

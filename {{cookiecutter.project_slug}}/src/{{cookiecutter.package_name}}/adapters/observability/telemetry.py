@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
-from opentelemetry.sdk.resources import Resource
+from opentelemetry import trace
+from opentelemetry.sdk.resources import SERVICE_NAME, OTELResourceDetector, Resource
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import Status, StatusCode
 
 from {{ cookiecutter.package_name }}.adapters.observability.metrics import Metrics
+from {{ cookiecutter.package_name }}.adapters.observability.trace_export import span_exporter
 from {{ cookiecutter.package_name }}.domain.errors import DomainError, StorageError
 
 COUNTED = "_counted_by_telemetry"
@@ -31,9 +34,19 @@ class Telemetry:
 
     @classmethod
     def for_service(cls, service_name: str) -> Telemetry:
-        """Spans go nowhere until a span processor is added to ``provider``."""
-        resource = Resource.create({"service.name": service_name})
-        return cls(TracerProvider(resource=resource), Metrics())
+        """Telemetry as the standard ``OTEL_*`` variables configure it.
+
+        Spans are exported in batches, from a thread of their own, where
+        ``trace_export.py`` says (nowhere by default); the provider flushes what is left
+        when the process exits. ``OTEL_SERVICE_NAME`` and ``OTEL_RESOURCE_ATTRIBUTES``
+        name the service in place of ``service_name``; ``OTEL_TRACES_SAMPLER`` samples.
+        Nothing starts before this is called: importing the module builds nothing.
+        """
+        named = Resource.create({SERVICE_NAME: service_name})
+        provider = TracerProvider(resource=named.merge(OTELResourceDetector().detect()))
+        if (exporter := span_exporter()) is not None:
+            provider.add_span_processor(BatchSpanProcessor(exporter))
+        return cls(provider, Metrics())
 
     @contextmanager
     def usecase(self, name: str) -> Iterator[None]:
@@ -54,9 +67,13 @@ class Telemetry:
 
     @contextmanager
     def repository_call(self, repository: str, operation: str) -> Iterator[None]:
+        """Every call is timed and counted; it is a span only within a trace that is
+        already going (a request's, a use case's). The background tasks query the outbox
+        several times a second, and a trace for each of their calls would bury the traces
+        of the requests among thousands an hour of an idle service."""
         started = time.perf_counter()
         self.metrics.repo_calls.labels(repository=repository, operation=operation).inc()
-        with self.tracer.start_as_current_span(f"repository.{repository}.{operation}"):
+        with self._child_span(f"repository.{repository}.{operation}"):
             try:
                 yield
             except StorageError as error:
@@ -73,6 +90,11 @@ class Telemetry:
                     repository=repository, operation=operation
                 )
                 latency.observe(elapsed)
+
+    def _child_span(self, name: str) -> AbstractContextManager[object]:
+        if trace.get_current_span().get_span_context().is_valid:
+            return self.tracer.start_as_current_span(name)
+        return nullcontext()
 
     def _count(self, error: Exception, layer: str, kind: str) -> None:
         if not getattr(error, COUNTED, False):

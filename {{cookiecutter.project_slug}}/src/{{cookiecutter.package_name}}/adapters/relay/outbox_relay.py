@@ -3,6 +3,7 @@
 The relay is a task of the process, not of any request: a request that finishes or is
 cancelled after its commit cannot cancel the delivery of what it wrote. Deliveries are
 retried by the outbox's own schedule, so a failed run is logged and the loop goes on.
+Notices that run out of attempts are logged too, with the command that retries them.
 """
 
 from __future__ import annotations
@@ -61,7 +62,14 @@ class OutboxRelay:
 
     async def _run_once(self) -> DeliveryReport:
         try:
-            return await self._deliver()
+            report = await self._deliver()
         except Exception:
             log.exception("notice delivery run failed; retrying in %ss", self._poll_interval)
             return DeliveryReport()
+        if report.parked:
+            log.warning(
+                "%d notice(s) parked: their last attempt failed too. Once the receiver "
+                "is back, deliver them again with: {{ cookiecutter.project_slug }} requeue --all",
+                report.parked,
+            )
+        return report

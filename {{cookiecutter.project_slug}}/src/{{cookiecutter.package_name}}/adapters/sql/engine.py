@@ -8,13 +8,42 @@ wait for another process's write lock.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 SQLITE_DRIVER = "sqlite+aiosqlite"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionBounds:
+    """How long a PostgreSQL session may wait or work; each ends its statement (or its
+    idle transaction) with an error instead of holding a connection and locks forever."""
+
+    statement_timeout: float
+    """Seconds a statement may run."""
+    lock_timeout: float
+    """Seconds a statement may wait for a lock; a timeout is retried like a deadlock."""
+    idle_in_transaction_timeout: float
+    """Seconds a transaction may sit idle (a stuck client) before the server ends it."""
+
+    def server_settings(self) -> dict[str, str]:
+        """Set once per connection by asyncpg's ``server_settings``: no round trip a request."""
+        return {
+            "statement_timeout": _milliseconds(self.statement_timeout),
+            "lock_timeout": _milliseconds(self.lock_timeout),
+            "idle_in_transaction_session_timeout": _milliseconds(self.idle_in_transaction_timeout),
+        }
+
+
+def _milliseconds(seconds: float) -> str:
+    return f"{round(seconds * 1000)}ms"
+
+
 SQLITE_BUSY_TIMEOUT_SECONDS = 5.0
 """How long a SQLite writer waits for another *process* to release the write lock.
 
@@ -31,27 +60,49 @@ def create_engine(
     *,
     pool_size: int = 10,
     connect_timeout: float = 5.0,
-    lock_timeout: float = 5.0,
+    pool_timeout: float = 30.0,
+    bounds: SessionBounds | None = None,
 ) -> AsyncEngine:
     """An engine for ``database_url``; SQLite gets WAL, a busy timeout and real transactions.
 
-    The PostgreSQL pool is fixed (``max_overflow=0``): requests beyond it wait for a free
-    connection instead of opening new ones under load, which also protects the server.
-    Its sessions wait at most ``lock_timeout`` seconds for a lock (PostgreSQL's
-    ``lock_timeout``, set once per connection by asyncpg's ``server_settings``): a lock
-    held too long fails the statement, which is safe to retry, instead of stalling the
-    request up to its deadline.
+    The pool is fixed (``max_overflow=0``): requests beyond it wait for a free connection,
+    at most ``pool_timeout`` seconds, instead of opening new ones under load, which also
+    protects the server. PostgreSQL sessions get ``bounds`` (none: the server's defaults,
+    right for migrations, whose statements may rightly take long).
     """
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        return _create_sqlite_engine(url, pool_size)
-    session = {"lock_timeout": f"{round(lock_timeout * 1000)}ms"}
+        return _create_sqlite_engine(url, pool_size, pool_timeout)
+    connect_args: dict[str, Any] = {"timeout": connect_timeout}
+    if bounds is not None:
+        connect_args["server_settings"] = bounds.server_settings()
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=0,
-        connect_args={"timeout": connect_timeout, "server_settings": session},
+        pool_timeout=pool_timeout,
+        connect_args=connect_args,
     )
+
+
+def with_password(database_url: str, password: str | None) -> str:
+    """``database_url`` with ``password`` set, so the password can live in a secret
+    setting of its own instead of in the URL."""
+    if password is None:
+        return database_url
+    return make_url(database_url).set(password=password).render_as_string(hide_password=False)
+
+
+def create_probe_engine(database_url: str, *, timeout: float) -> AsyncEngine:
+    """An engine of its own for the readiness probe: no pool, a connection per probe.
+
+    Borrowing from the request pool would mark every replica "not ready" at once when
+    requests saturate it, though the database is fine; a probe must measure the database.
+    """
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        url = url.set(drivername=SQLITE_DRIVER)
+    return create_async_engine(url, poolclass=NullPool, connect_args={"timeout": timeout})
 
 
 def writers_of(engine: AsyncEngine) -> AsyncEngine:
@@ -68,11 +119,13 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def _create_sqlite_engine(url: URL, pool_size: int) -> AsyncEngine:
+def _create_sqlite_engine(url: URL, pool_size: int, pool_timeout: float) -> AsyncEngine:
     """SQLite on aiosqlite; ``sqlite:///file.db`` is read as ``sqlite+aiosqlite:///file.db``."""
     url = url.set(drivername=SQLITE_DRIVER)
     in_memory = url.database in (None, "", ":memory:")
-    pool: dict[str, Any] = {} if in_memory else {"pool_size": pool_size, "max_overflow": 0}
+    pool: dict[str, Any] = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": pool_timeout}
+    if in_memory:
+        pool = {}  # one connection, the database itself: SQLAlchemy's default pool for it
     engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}, **pool)
     _let_sqlalchemy_begin_transactions(engine)
     return engine

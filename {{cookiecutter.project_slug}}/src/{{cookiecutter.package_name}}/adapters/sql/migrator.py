@@ -11,6 +11,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -22,6 +23,15 @@ def alembic_config(database_url: str) -> Config:
     # Passed as an attribute, not an option: options treat "%" in passwords as interpolation.
     config.attributes["database_url"] = database_url
     return config
+
+
+def revisions() -> tuple[str, frozenset[str]]:
+    """This release's head revision, and every revision it knows (reads the scripts)."""
+    scripts = ScriptDirectory.from_config(alembic_config(""))
+    head = scripts.get_current_head()
+    if head is None:
+        raise RuntimeError(f"no migrations in {MIGRATIONS}")
+    return head, frozenset(script.revision for script in scripts.walk_revisions())
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:

@@ -18,6 +18,7 @@ from {{ cookiecutter.package_name }}.adapters.sql import statements
 from {{ cookiecutter.package_name }}.adapters.sql.errors import domain_errors
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
+from {{ cookiecutter.package_name }}.domain.backlog import OutboxBacklog
 from {{ cookiecutter.package_name }}.domain.errors import (
     AccountNotFound,
     NoticeNotFound,
@@ -39,6 +40,7 @@ from {{ cookiecutter.package_name }}.domain.ports.storage import (
     TransferRepository,
 )
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
+from {{ cookiecutter.package_name }}.domain.transfer_position import TransferPosition
 
 
 class SqlAccountRepository(AccountRepository):
@@ -107,11 +109,15 @@ class SqlTransferRepository(TransferRepository):
             )
 
     async def list_for_account(
-        self, account_id: AccountId, *, limit: int, offset: int
+        self, account_id: AccountId, *, limit: int, after: TransferPosition | None = None
     ) -> Sequence[Transfer]:
-        page = {"account_id": account_id, "limit": limit, "offset": offset}
+        statement = statements.NEWEST_TRANSFERS_OF_ACCOUNT
+        page: dict[str, object] = {"account_id": account_id, "limit": limit}
+        if after is not None:
+            statement = statements.TRANSFERS_OF_ACCOUNT_AFTER
+            page |= {"created_at": after.created_at, "id": after.id}
         with domain_errors():
-            result = await self._connection.execute(statements.TRANSFERS_OF_ACCOUNT, page)
+            result = await self._connection.execute(statement, page)
         return [_transfer(row) for row in result]
 
 
@@ -182,6 +188,9 @@ class SqlAuditLog(AuditLog):
 
 
 class SqlOutbox(Outbox):
+    """Schedules by the database's clock (``database_clock.py``), never by the ``now`` it
+    is given: relays on hosts whose clocks disagree share one table."""
+
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
@@ -194,7 +203,6 @@ class SqlOutbox(Outbox):
                     "kind": notice.kind,
                     "payload": dict(notice.payload),
                     "created_at": notice.created_at,
-                    "available_at": notice.created_at,
                     "failed_attempts": 0,
                     "delivered_at": None,
                     "parked": False,
@@ -204,7 +212,7 @@ class SqlOutbox(Outbox):
     async def claim(
         self, *, limit: int, now: datetime, lease: timedelta
     ) -> Sequence[PendingNotice]:
-        window = {"now": now, "limit": limit, "lease_until": now + lease}
+        window = {"limit": limit, "lease_seconds": lease.total_seconds()}
         with domain_errors():
             result = await self._connection.execute(statements.CLAIM_NOTICES, window)
         claimed = [_pending_notice(row) for row in result]
@@ -222,15 +230,36 @@ class SqlOutbox(Outbox):
         if missing := wanted - found:
             raise NoticeNotFound(f"no notice {', '.join(map(str, sorted(missing)))}")
 
-    async def mark_failed(self, notice_id: NoticeId, *, retry_at: datetime | None) -> None:
+    async def mark_failed(
+        self, notice_id: NoticeId, *, now: datetime, retry_after: timedelta | None
+    ) -> None:
         values: dict[str, object] = {"notice_id": notice_id}
         statement = statements.PARK_NOTICE
-        if retry_at is not None:
-            statement, values["retry_at"] = statements.RETRY_NOTICE, retry_at
+        if retry_after is not None:
+            statement = statements.RETRY_NOTICE
+            values["retry_after_seconds"] = retry_after.total_seconds()
         with domain_errors():
             result = await self._connection.execute(statement, values)
         if result.rowcount == 0:
             raise NoticeNotFound(f"no notice {notice_id}")
+
+    async def requeue(
+        self, notice_ids: Collection[NoticeId] | None, *, now: datetime
+    ) -> Sequence[NoticeId]:
+        values: dict[str, object] = {}
+        statement = statements.REQUEUE_PARKED
+        if notice_ids is not None:
+            if not notice_ids:
+                return []
+            statement, values["notice_ids"] = statements.REQUEUE_PARKED_AMONG, list(notice_ids)
+        with domain_errors():
+            result = await self._connection.execute(statement, values)
+            return [NoticeId(notice_id) for notice_id in result.scalars()]
+
+    async def backlog(self) -> OutboxBacklog:
+        with domain_errors():
+            row = (await self._connection.execute(statements.OUTBOX_BACKLOG)).one()
+        return OutboxBacklog(row.pending, row.oldest_pending_at, row.parked)
 
 
 def _account(row: Row[Any]) -> Account:

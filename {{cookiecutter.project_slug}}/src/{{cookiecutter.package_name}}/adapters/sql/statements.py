@@ -5,10 +5,24 @@ values: the SQL of every query is in one file, and no request pays for building 
 expression tree again. Nothing here touches a database.
 """
 
-from sqlalchemy import bindparam, delete, insert, or_, select, tuple_, update
+from typing import Any
+
+from sqlalchemy import (
+    Float,
+    Select,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import ReturningInsert
 
+from {{ cookiecutter.package_name }}.adapters.sql.database_clock import database_now
 from {{ cookiecutter.package_name }}.adapters.sql.tables import (
     accounts,
     audit_entries,
@@ -33,18 +47,39 @@ SET_BALANCE = (
 )
 
 INSERT_TRANSFER = insert(transfers)
-TRANSFERS_OF_ACCOUNT = (
-    select(transfers)
-    .where(
-        or_(
-            transfers.c.source_id == bindparam("account_id"),
-            transfers.c.destination_id == bindparam("account_id"),
-        )
+
+
+def _transfers_of_account(*, after_a_position: bool) -> Select[Any]:
+    """Up to ``limit`` of an account's transfers, newest first, past a position if asked.
+
+    Its outgoing transfers and its incoming ones are read apart, each a range of an index
+    (``(source_id, created_at, id)``, ``(destination_id, created_at, id)``) read newest
+    first from the position and stopped after ``limit`` rows; the two short lists are
+    merged. One ``WHERE source_id = ? OR destination_id = ?`` instead would have the
+    database read and sort the account's whole history for every page.
+    """
+    newest_first = (transfers.c.created_at.desc(), transfers.c.id.desc())
+    sides = []
+    for account_column in (transfers.c.source_id, transfers.c.destination_id):
+        side = select(transfers).where(account_column == bindparam("account_id"))
+        if after_a_position:
+            side = side.where(
+                tuple_(transfers.c.created_at, transfers.c.id)
+                < tuple_(
+                    bindparam("created_at", type_=transfers.c.created_at.type),
+                    bindparam("id", type_=transfers.c.id.type),
+                )
+            )
+        limited = side.order_by(*newest_first).limit(bindparam("limit")).subquery()
+        sides.append(select(limited))
+    both = union_all(*sides).subquery()
+    return (
+        select(both).order_by(both.c.created_at.desc(), both.c.id.desc()).limit(bindparam("limit"))
     )
-    .order_by(transfers.c.created_at.desc(), transfers.c.id.desc())
-    .limit(bindparam("limit"))
-    .offset(bindparam("offset"))
-)
+
+
+NEWEST_TRANSFERS_OF_ACCOUNT = _transfers_of_account(after_a_position=False)
+TRANSFERS_OF_ACCOUNT_AFTER = _transfers_of_account(after_a_position=True)
 
 
 def _claim_key(
@@ -91,13 +126,14 @@ PURGE_EXPIRED_KEYS = delete(idempotency_keys).where(
 
 INSERT_AUDIT_ENTRY = insert(audit_entries)
 
-INSERT_NOTICE = insert(outbox)
+INSERT_NOTICE = insert(outbox).values(available_at=database_now())
+"""Every time that decides when a notice is due is the database's (``database_clock.py``)."""
 DELIVERABLE_NOTICES = (
     select(outbox.c.id)
     .where(
         outbox.c.delivered_at.is_(None),
         outbox.c.parked.is_(False),
-        outbox.c.available_at <= bindparam("now"),
+        outbox.c.available_at <= database_now(),
     )
     .order_by(outbox.c.created_at, outbox.c.id)
     .limit(bindparam("limit"))
@@ -107,7 +143,7 @@ DELIVERABLE_NOTICES = (
 CLAIM_NOTICES = (
     update(outbox)
     .where(outbox.c.id.in_(DELIVERABLE_NOTICES.scalar_subquery()))
-    .values(available_at=bindparam("lease_until"))
+    .values(available_at=database_now(bindparam("lease_seconds", type_=Float)))
     .returning(*outbox.c)
 )
 MARK_DELIVERED = (
@@ -119,10 +155,30 @@ MARK_DELIVERED = (
 RETRY_NOTICE = (
     update(outbox)
     .where(outbox.c.id == bindparam("notice_id"))
-    .values(failed_attempts=outbox.c.failed_attempts + 1, available_at=bindparam("retry_at"))
+    .values(
+        failed_attempts=outbox.c.failed_attempts + 1,
+        available_at=database_now(bindparam("retry_after_seconds", type_=Float)),
+    )
 )
 PARK_NOTICE = (
     update(outbox)
     .where(outbox.c.id == bindparam("notice_id"))
     .values(failed_attempts=outbox.c.failed_attempts + 1, parked=True)
 )
+REQUEUE_PARKED = (
+    update(outbox)
+    .where(outbox.c.parked.is_(True))
+    .values(parked=False, failed_attempts=0, available_at=database_now())
+    .returning(outbox.c.id)
+)
+REQUEUE_PARKED_AMONG = REQUEUE_PARKED.where(
+    outbox.c.id.in_(bindparam("notice_ids", expanding=True))
+)
+_NOT_PARKED = outbox.c.parked.is_(False)
+OUTBOX_BACKLOG = select(
+    func.count().filter(_NOT_PARKED).label("pending"),
+    func.min(outbox.c.created_at).filter(_NOT_PARKED).label("oldest_pending_at"),
+    func.count().filter(outbox.c.parked.is_(True)).label("parked"),
+).where(outbox.c.delivered_at.is_(None))
+"""One pass over the undelivered notices (the index's leading column), however many
+were ever delivered."""

@@ -75,8 +75,10 @@ transfers = Table(
     Column("currency", String(3), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("requested_by", String(MAX_SUBJECT_LENGTH), nullable=False),
-    Index(None, "source_id", "created_at"),
-    Index(None, "destination_id", "created_at"),
+    # An account's transfers out and in, each in the listing's order: a page is a range
+    # of each, read from its position (statements.py, _transfers_of_account).
+    Index(None, "source_id", "created_at", "id"),
+    Index(None, "destination_id", "created_at", "id"),
 )
 
 idempotency_keys = Table(

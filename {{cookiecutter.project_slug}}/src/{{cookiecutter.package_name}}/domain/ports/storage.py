@@ -13,10 +13,12 @@ from typing import Protocol
 
 from {{ cookiecutter.package_name }}.domain.account import Account
 from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
+from {{ cookiecutter.package_name }}.domain.backlog import OutboxBacklog
 from {{ cookiecutter.package_name }}.domain.idempotency import IdempotencyKey, IdempotencyRecord
 from {{ cookiecutter.package_name }}.domain.ids import AccountId, NoticeId
 from {{ cookiecutter.package_name }}.domain.notice import Notice, PendingNotice
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
+from {{ cookiecutter.package_name }}.domain.transfer_position import TransferPosition
 
 
 class AccountRepository(Protocol):
@@ -42,9 +44,15 @@ class TransferRepository(Protocol):
         """Store a transfer; raise ``AccountNotFound`` if either account is missing."""
 
     async def list_for_account(
-        self, account_id: AccountId, *, limit: int, offset: int
+        self, account_id: AccountId, *, limit: int, after: TransferPosition | None = None
     ) -> Sequence[Transfer]:
-        """Transfers in or out of the account, newest first (ties broken by id)."""
+        """Up to ``limit`` transfers in or out of the account, newest first (ties broken by
+        id, the higher first), from the first one past ``after`` in that order (from the
+        newest when None).
+
+        What a call costs grows with ``limit``, never with the account's history: storage
+        seeks the position in an index and reads from there, as far as the limit.
+        """
 
 
 class IdempotencyRecords(Protocol):
@@ -76,7 +84,13 @@ class AuditLog(Protocol):
 
 
 class Outbox(Protocol):
-    """Notices waiting to be delivered, stored with the changes they announce."""
+    """Notices waiting to be delivered, stored with the changes they announce.
+
+    Whose clock: ``now`` is the caller's. A storage with a clock of its own (a database
+    server) schedules by that clock instead: when a notice is due, when a lease ends. All
+    the relays sharing it then agree on both, however far their hosts' clocks drift apart,
+    so none takes a notice another one still holds.
+    """
 
     async def put(self, notice: Notice) -> None:
         """Store a notice; it becomes deliverable when the unit of work commits."""
@@ -84,7 +98,7 @@ class Outbox(Protocol):
     async def claim(
         self, *, limit: int, now: datetime, lease: timedelta
     ) -> Sequence[PendingNotice]:
-        """Take up to ``limit`` deliverable notices, oldest first, for ``lease``.
+        """Take up to ``limit`` notices due by now, oldest first, for ``lease``.
 
         Claimed notices are hidden from other claims until the lease ends, so several
         relays (in several processes) never deliver one notice at the same time, and a
@@ -98,5 +112,23 @@ class Outbox(Protocol):
         statement, not one per notice. Raise ``NoticeNotFound`` if any id is unknown.
         """
 
-    async def mark_failed(self, notice_id: NoticeId, *, retry_at: datetime | None) -> None:
-        """Count a failed attempt; retry after ``retry_at``, or park it if that is None."""
+    async def mark_failed(
+        self, notice_id: NoticeId, *, now: datetime, retry_after: timedelta | None
+    ) -> None:
+        """Count a failed attempt; due again ``retry_after`` from now, or parked if None.
+
+        A parked notice is never claimed again until ``requeue`` gives it a fresh start.
+        """
+
+    async def requeue(
+        self, notice_ids: Collection[NoticeId] | None, *, now: datetime
+    ) -> Sequence[NoticeId]:
+        """Un-park notices: no failed attempts any more, due now; return the ids requeued.
+
+        ``notice_ids`` None means every parked notice. An id that names no parked notice
+        (unknown, still pending, or delivered) is left alone and not returned.
+        """
+
+    async def backlog(self) -> OutboxBacklog:
+        """How many notices are pending and parked, and when the oldest pending one was
+        written: one query, cheap enough to run every few seconds."""

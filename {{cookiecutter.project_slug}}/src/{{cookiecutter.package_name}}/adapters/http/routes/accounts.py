@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from {{ cookiecutter.package_name }}.adapters.http.auth import Caller
+from {{ cookiecutter.package_name }}.adapters.http.cursor import position_of
 from {{ cookiecutter.package_name }}.adapters.http.idempotency import (
     OptionalIdempotencyKey,
     RequiredIdempotencyKey,
@@ -34,18 +35,14 @@ from {{ cookiecutter.package_name }}.adapters.http.schemas import (
     DepositBody,
     OpenAccountBody,
     TransferPageOut,
+    TransferPageQuery,
 )
 from {{ cookiecutter.package_name }}.domain.ids import AccountId
 from {{ cookiecutter.package_name }}.domain.money import Money
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.deposit import DepositRequest
-from {{ cookiecutter.package_name }}.usecases.list_transfers import (
-    MAX_PAGE_SIZE,
-    ListTransfersRequest,
-)
+from {{ cookiecutter.package_name }}.usecases.list_transfers import ListTransfersRequest
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
-
-MAX_OFFSET = 1_000_000
 
 
 def accounts_router(use_cases: UseCases) -> APIRouter:
@@ -111,14 +108,13 @@ def accounts_router(use_cases: UseCases) -> APIRouter:
         responses=declared(AUTHENTICATED, VALIDATED, ACCOUNT_LOOKUP, STORAGE),
     )
     async def list_transfers(
-        caller: Caller,
-        account_id: uuid.UUID,
-        limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
-        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+        caller: Caller, account_id: uuid.UUID, page: Annotated[TransferPageQuery, Query()]
     ) -> TransferPageOut:
-        """Transfers in and out of one of the caller's accounts, newest first.
-        Scope: ``ledger:read``."""
-        request = ListTransfersRequest(AccountId(account_id), limit=limit, offset=offset)
+        """Transfers in and out of one of the caller's accounts, newest first, a page at a
+        time: send a page's ``next_cursor`` back as ``cursor`` for the next one. Transfers
+        made meanwhile never shift a later page. Scope: ``ledger:read``."""
+        after = None if page.cursor is None else position_of(page.cursor)
+        request = ListTransfersRequest(AccountId(account_id), limit=page.limit, after=after)
         return TransferPageOut.of(await use_cases.list_transfers(caller, request))
 
     return router
