@@ -59,11 +59,7 @@ def revision(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def migration_database_url(settings: Settings) -> str:
-    """The tables' owner (``MIGRATION_DATABASE_URL``), or ``DATABASE_URL`` when none is
-    set (SQLite, development); each with its own secret password."""
-    url, password = settings.database_url, settings.database_password
-    if settings.migration_database_url is not None:
-        url, password = settings.migration_database_url, settings.migration_database_password
+    url, password = settings.migration_login
     return with_password(url, None if password is None else password.get_secret_value())
 
 

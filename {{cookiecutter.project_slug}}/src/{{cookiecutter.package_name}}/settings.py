@@ -258,6 +258,14 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def migration_login(self) -> tuple[str, SecretStr | None]:
+        """Whom schema changes connect as: the tables' owner (``MIGRATION_DATABASE_URL``),
+        or ``DATABASE_URL`` when none is set (SQLite, development); each with its password."""
+        if self.migration_database_url is not None:
+            return self.migration_database_url, self.migration_database_password
+        return self.database_url, self.database_password
+
+    @property
     def serves_docs(self) -> bool:
         return self._open_unless_production(self.docs_enabled)
 {%- if cookiecutter.observability == "opentelemetry" %}
