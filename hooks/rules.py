@@ -59,6 +59,7 @@ DEPENDENCY_MODULES = frozenset(
         "cfgv",
         "charset_normalizer",
         "click",
+        "coverage",
         "cryptography",
         "distlib",
         "dotenv",

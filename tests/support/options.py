@@ -106,6 +106,7 @@ def conditional_paths(answers: Answers) -> dict[str, bool]:
     return {
         ".github": answers["ci"] == "github",
         ".gitlab-ci.yml": answers["ci"] == "gitlab",
+        "renovate.json": answers["ci"] == "gitlab",
         "Dockerfile": docker,
         ".dockerignore": docker,
         "compose.yaml": docker,
@@ -163,3 +164,8 @@ GATE_VARIANTS: dict[str, dict[str, str]] = {
     "least-features": LEAST_FEATURES,
 }
 """The projects the gate tests install and check: one per representative answer set."""
+
+MEASURED_VARIANTS = ("most-features", DEFAULT_VARIANT, "least-features")
+"""The gate variants whose tests run under coverage, as ``make coverage`` runs them, and
+must reach the floor: the ones whose code differs (the others change the Python version or
+the production database, not the code; coverage costs their runs a quarter more time)."""

@@ -35,6 +35,10 @@ CHECKS: dict[str, tuple[str, ...]] = {
 }
 """What ``make check`` runs in a generated project, one entry per check."""
 
+MEASURED_TESTS = ("coverage", "run", "-m", "pytest", "-q")
+"""The ``pytest`` check as ``make coverage`` runs it, in the variants whose code differs
+(``MEASURED_VARIANTS``); the coverage floor is checked after it."""
+
 DROPPED_VARIABLES = (
     "VIRTUAL_ENV",
     "UV_PROJECT_ENVIRONMENT",

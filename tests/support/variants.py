@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.support.baking import write_user_config
-from tests.support.options import ROOT, full_answers
+from tests.support.options import MEASURED_VARIANTS, ROOT, full_answers
 from tests.support.toolchain import (
     CHECKS,
+    MEASURED_TESTS,
     NO_PYTHON,
     POLL_SECONDS,
     MypyCacheSeeds,
@@ -177,7 +178,8 @@ class Variants:
         outcomes = yield {"uv sync": self.toolchain.start_sync(path, python)}
         if outcomes["uv sync"].ok:
             self.seeds.give(path, version, answers["package_name"])
-            outcomes |= yield self.toolchain.start_checks(path, CHECKS)
+            checks = {**CHECKS, "pytest": MEASURED_TESTS} if name in MEASURED_VARIANTS else CHECKS
+            outcomes |= yield self.toolchain.start_checks(path, checks)
             self.seeds.keep(path, version, answers["package_name"])
         self.timings[name] = {
             "bake": baked,
