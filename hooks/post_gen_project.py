@@ -23,6 +23,7 @@ POSTGRESQL = "{{ cookiecutter.database }}" == "postgresql"
 KEEP_WHEN = {
     ".github": CI == "github",
     ".gitlab-ci.yml": CI == "gitlab",
+    "renovate.json": CI == "gitlab",
     "Dockerfile": DOCKER,
     ".dockerignore": DOCKER,
     "compose.yaml": DOCKER,
@@ -36,15 +37,61 @@ KEEP_WHEN = {
     os.path.join("tests", "contract", "test_compose_roles.py"): DOCKER and POSTGRESQL,
 }
 
-NEXT_STEPS = """
-Created {{ cookiecutter.project_slug }}/. Next:
+SLUG = "{{ cookiecutter.project_slug }}"
+DOCS = "http://127.0.0.1:8000/docs"
+SET_COMPOSE_PASSWORDS = "# first, in .env: POSTGRES_PASSWORD=... and SERVICE_DB_PASSWORD=..."
+SET_DATABASE_URL = "# first, in .env: DATABASE_URL=... of your PostgreSQL (see .env.example)"
+CI_NOTE = {
+    "github": "CI: .github/workflows/ci.yml runs make check on pull requests and main.",
+    "gitlab": "CI: .gitlab-ci.yml runs make check on every push.",
+}
 
-    cd {{ cookiecutter.project_slug }}
-    make install   # uv sync: .venv with runtime and dev dependencies
-    make check     # ruff, mypy --strict, import contracts, tests
-    make run       # migrate SQLite and serve http://127.0.0.1:8000/docs
-    uv run {{ cookiecutter.project_slug }} token --subject alice --scope "ledger:read ledger:write"
-"""
+
+def next_steps() -> list[tuple[str, str]]:
+    """The commands to type next, each with what it does, for exactly the options chosen."""
+    steps = [
+        (f"cd {SLUG}", ""),
+        ("git init", "so that make install can add the pre-commit hooks"),
+        ("make install", "uv sync (.venv, every dependency), then pre-commit install"),
+        ("make check", "ruff, mypy --strict, import contracts, tests with coverage"),
+    ]
+    if POSTGRESQL and DOCKER:
+        steps.append((SET_COMPOSE_PASSWORDS, ""))
+        steps.append(("make up", f"docker compose up: PostgreSQL, migrations, {DOCS}"))
+    elif POSTGRESQL:
+        steps.append((SET_DATABASE_URL, ""))
+        steps.append(("make run", f"migrate PostgreSQL and serve {DOCS}"))
+    else:
+        steps.append(("make run", f"migrate the SQLite file and serve {DOCS}"))
+        if DOCKER:
+            steps.append(("make up", "or run it in containers: docker compose up, same address"))
+    steps.append((f'uv run {SLUG} token --subject alice --scope "ledger:read ledger:write"', ""))
+    return steps
+
+
+def notes() -> list[str]:
+    """What else the chosen options give, a sentence each."""
+    lines = []
+    if POSTGRESQL and DOCKER:
+        lines.append("Without Docker: set DATABASE_URL in .env to a PostgreSQL, then make run.")
+    if CI in CI_NOTE:
+        lines.append(CI_NOTE[CI])
+    if OBSERVABILITY:
+        lines.append("Metrics: /metrics. Traces: export OTEL_EXPORTER_OTLP_ENDPOINT (README).")
+    lines.append("`make` lists every target; README.md has the rest.")
+    return lines
+
+
+def banner() -> str:
+    """The steps as a shell session, their comments in one column, then the notes."""
+    steps = next_steps()
+    width = max(len(command) for command, comment in steps if comment)
+    commands = [
+        f"    {command.ljust(width)}   # {comment}" if comment else f"    {command}"
+        for command, comment in steps
+    ]
+    return "\n".join(["", f"Created {SLUG}/. Next:", "", *commands, "", *notes(), ""])
+
 
 DEV_KEY_FILE = ".env"
 DEV_KEY_NOTE = """\
@@ -92,7 +139,7 @@ def main() -> int:
     if os.path.isdir("deploy") and not os.listdir("deploy"):
         os.rmdir("deploy")
     write_dev_signing_key()
-    print(NEXT_STEPS)
+    print(banner())
     return 0
 
 

@@ -55,15 +55,19 @@ def test_dockerfile_is_multi_stage_built_with_uv_and_runs_as_non_root(project: P
     assert any(name == "HEALTHCHECK" and "/health/live" in value for name, value in instructions)
 
 
-def test_the_image_installs_the_locked_dependencies_self_contained(project: Path) -> None:
-    """uv.lock is used when present, and the venv copied to the runtime stage needs no src."""
+def test_the_image_installs_exactly_the_locked_dependencies_self_contained(project: Path) -> None:
+    """uv.lock is required (copied by name, no `uv.lock*` that lets a missing lock pass) and
+    every sync is --locked: a missing or stale lock fails the build instead of re-resolving.
+    The venv copied to the runtime stage needs no src."""
     dockerfile = DockerfileParser(path=str(project / "Dockerfile"))
     instructions = [(i["instruction"], i["value"]) for i in dockerfile.structure]
-    copies = [value for name, value in instructions if name == "COPY"]
+    copied = [value.split() for name, value in instructions if name == "COPY"]
     syncs = [value for name, value in instructions if name == "RUN" and "uv sync" in value]
 
-    assert any("uv.lock" in value for value in copies)
+    assert any("uv.lock" in arguments[:-1] for arguments in copied)
+    assert not any("*" in argument for arguments in copied for argument in arguments)
     assert syncs
+    assert all("--locked" in value.split() for value in syncs)
     assert all("--no-dev" in value for value in syncs)
     assert "--no-editable" in syncs[-1]
 
