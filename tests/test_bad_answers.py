@@ -60,7 +60,18 @@ BAD_ANSWERS = {
     "slug is ..": Bad({"project_slug": ".."}, "project_slug '..'", "type 'payments-service'"),
     "empty project name": Bad({"project_name": ""}, "project_name is empty", "type a name"),
     "blank project name": Bad({"project_name": "   "}, "project_name is empty", "type a name"),
-    "unsupported python": Bad({"python_version": "3.9"}, "'3.9'", "type one of 3.11, 3.12, 3.13"),
+    "unsupported python": Bad(
+        {"python_version": "3.9"},
+        "python_version '3.9'",
+        "type one of 3.11, 3.12, 3.13",
+        cookiecutter_says="the choices are ['3.11', '3.12', '3.13']",
+    ),
+    "python older than the oldest supported": Bad(
+        {"python_version": "3.10"},
+        "python_version '3.10'",
+        "type one of 3.11, 3.12, 3.13",
+        cookiecutter_says="the choices are ['3.11', '3.12', '3.13']",
+    ),
     "malformed email": Bad({"author_email": "you-at-x"}, "'you-at-x'", "type one like"),
     "unknown database": Bad(
         {"database": "mysql"},
