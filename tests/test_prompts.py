@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.baking import bake, cookiecutter_command, write_user_config
+from tests.support.baking import bake, write_user_config
 from tests.support.options import CHOICES, DEFAULTS, ROOT, offered_options, template_context
 
 BANNER_OPTIONS = ("database", "docker", "ci", "observability")
@@ -135,33 +135,6 @@ def test_the_prompt_shows_the_questions_and_labels_and_stores_the_values(
     )
     assert recorded["python_version"] == "3.12"
     assert recorded["database"] == "postgresql"
-
-
-def test_a_python_version_not_offered_is_refused_before_anything_is_written(
-    tmp_path: Path,
-) -> None:
-    """``--no-input python_version=3.10``: refused (by cookiecutter itself: the answer is not
-    among the choices) with the versions to choose from, before anything is rendered."""
-    config = write_user_config(tmp_path / "config")
-    out = tmp_path / "out"
-    out.mkdir()
-
-    completed = cookiecutter_command(
-        "--no-input",
-        str(ROOT),
-        "-o",
-        str(out),
-        "--config-file",
-        str(config),
-        "python_version=3.10",
-        cwd=tmp_path,
-    )
-
-    output = completed.stdout + completed.stderr
-    assert completed.returncode == 1, output
-    assert "python_version" in output
-    assert all(version in output for version in CHOICES["python_version"]), output
-    assert list(out.iterdir()) == []
 
 
 # The closing banner, for every combination of the options it depends on.
