@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 TEMPLATE_SYNTAX = re.compile(rb"\{\{|\{%|\{#")
 """What Jinja leaves behind when a variable or tag was not rendered."""
+
+COPIED_WITHOUT_RENDER = tuple(
+    json.loads((Path(__file__).parents[2] / "cookiecutter.json").read_text(encoding="utf-8"))[
+        "_copy_without_render"
+    ]
+)
+"""Folders the bake copies as they are: templates of the project's own (``make aggregate``)."""
 
 GITHUB_EXPRESSION = re.compile(rb"\$\{\{[^{}\n]*\}\}")
 """``${{ matrix.python-version }}``: GitHub Actions' own expression syntax, meant to stay."""
@@ -32,6 +40,8 @@ def template_syntax_left(project: Path) -> list[str]:
     found = []
     for path in sorted(project.rglob("*")):
         name = path.relative_to(project).as_posix()
+        if under_any(name, set(COPIED_WITHOUT_RENDER)):
+            continue
         if TEMPLATE_SYNTAX.search(name.encode()):
             found.append(f"{name} (in the path)")
         if not path.is_file():

@@ -36,6 +36,13 @@ OPERATION_ROW = re.compile(
     re.MULTILINE,
 )
 """A row of the README's table of operations: id, route, success, the errors it declares."""
+WRITES = {
+    "open_account",
+    "deposit",
+    "transfer_funds",
+    # add_aggregate: writes
+}
+"""The operations that write, and so read a body and may be refused (409)."""
 MAX_SAFE_INTEGER = 2**53 - 1
 """``Number.MAX_SAFE_INTEGER``: the largest integer a JSON number carries exactly to a
 JavaScript client, and to JSON-Schema tools that read numbers as doubles."""
@@ -94,6 +101,7 @@ class TestOperationIds:
             "POST /transfers": "transfer_funds",
             "GET /health/live": "check_liveness",
             "GET /health/ready": "check_readiness",
+            # add_aggregate: routes
         }
 
 
@@ -142,7 +150,7 @@ class TestDeclaredStatuses:
     ) -> None:
         with_a_body = {op["operationId"] for _, _, op in operations(schema) if "requestBody" in op}
 
-        assert with_a_body == {"open_account", "deposit", "transfer_funds"}
+        assert with_a_body == WRITES
         assert declaring(schema, 400) == declaring(schema, 413) == with_a_body
 
     def test_only_operations_with_input_to_validate_declare_422(
@@ -157,15 +165,17 @@ class TestDeclaredStatuses:
     ) -> None:
         writes = {op["operationId"] for method, _, op in operations(schema) if method == "POST"}
 
-        assert declaring(schema, 409) == writes == {"open_account", "deposit", "transfer_funds"}
+        assert declaring(schema, 409) == writes == WRITES
 
     def test_only_operations_on_a_named_account_declare_404(self, schema: dict[str, Any]) -> None:
-        """In the path, or the source of a transfer; an unknown destination is a 409."""
+        """In the path (or one ``make aggregate`` added), or the source of a transfer; an
+        unknown destination is a 409."""
         assert declaring(schema, 404) == {
             "get_account",
             "deposit",
             "list_transfers",
             "transfer_funds",
+            # add_aggregate: lookups
         }
 
     def test_every_operation_that_needs_the_database_declares_503_and_504(

@@ -345,6 +345,7 @@ class _LateCommit(UnitOfWork):
         self.audit_log = self._inner.audit_log
         self.outbox = self._inner.outbox
         self.idempotency = self._inner.idempotency
+        # add_aggregate: repositories
         return self
 
     async def __aexit__(

@@ -7,18 +7,11 @@ or delete an audit entry once written, and may not change the schema.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
-
 import pytest
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from {{ cookiecutter.package_name }}.adapters.sql.engine import create_engine
-from {{ cookiecutter.package_name }}.adapters.sql.migrations.versions import (
-    v0006_grant_the_service_role as grants,
-)
 from {{ cookiecutter.package_name }}.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from {{ cookiecutter.package_name }}.domain.money import Currency, Money
 from {{ cookiecutter.package_name }}.domain.principal import Principal
@@ -26,27 +19,11 @@ from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.deposit import DepositRequest
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
 from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferRequest
-from tests.contract.implementations import Storage, postgresql_only
+from tests.contract.implementations import postgresql_only
 
 pytestmark = postgresql_only
 OWNER = Principal.of("alice", "ledger:read ledger:write")
 TREASURER = Principal.of("back-office", "ledger:admin")
-
-
-@pytest.fixture
-async def as_the_service(storage: Storage) -> AsyncIterator[AsyncEngine]:
-    """An engine that logs in as a new member of the service's role, as the app does."""
-    assert storage.engine is not None
-    assert storage.database_url is not None
-    login = f"service_{uuid.uuid4().hex[:12]}"
-    async with storage.engine.begin() as owner:
-        await owner.execute(text(f"CREATE ROLE {login} LOGIN IN ROLE {grants.SERVICE_ROLE}"))
-    url = make_url(storage.database_url).set(username=login)
-    engine = create_engine(url.render_as_string(hide_password=False))
-    yield engine
-    await engine.dispose()
-    async with storage.engine.begin() as owner:
-        await owner.execute(text(f"DROP ROLE {login}"))
 
 
 async def write_as_the_service(engine: AsyncEngine, statement: str) -> None:

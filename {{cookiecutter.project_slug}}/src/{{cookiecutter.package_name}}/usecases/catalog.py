@@ -39,6 +39,7 @@ class UseCases:
     transfer_funds: Callable[[Principal, TransferRequest], Awaitable[Outcome[Transfer]]]
     get_account: Callable[[Principal, AccountId], Awaitable[Account]]
     list_transfers: Callable[[Principal, ListTransfersRequest], Awaitable[TransferPage]]
+    # add_aggregate: use cases
 
     @classmethod
     def wired_to(
@@ -55,4 +56,5 @@ class UseCases:
             transfer_funds=TransferFunds(unit_of_work, clock, idempotency),
             get_account=GetAccount(unit_of_work),
             list_transfers=ListTransfers(unit_of_work),
+            # add_aggregate: wiring
         )

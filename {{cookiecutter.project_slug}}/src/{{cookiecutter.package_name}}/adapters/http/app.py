@@ -70,6 +70,7 @@ def create_http_app(
     install_error_handlers(app)
     app.include_router(accounts_router(use_cases))
     app.include_router(transfers_router(use_cases))
+    # add_aggregate: routers
     app.include_router(health_router(readiness_probe, shutdown))
     # The last one added runs first: CORS, then the request limits.
     app.add_middleware(

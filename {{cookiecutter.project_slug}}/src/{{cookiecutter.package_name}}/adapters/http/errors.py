@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from {{ cookiecutter.package_name }}.adapters.http.idempotency import is_missing_key
 from {{ cookiecutter.package_name }}.adapters.http.schemas import (
@@ -33,6 +34,7 @@ STATUS_OF: dict[type[errors.DomainError], int] = {
     errors.Unauthenticated: 401,
     errors.PermissionDenied: 403,
     errors.AccountNotFound: 404,
+    # add_aggregate: not found
     # 409: a valid request the ledger's state refuses. 422 is for the request alone.
     errors.AccountAlreadyExists: 409,
     errors.CounterpartNotFound: 409,
@@ -70,6 +72,8 @@ def status_for(error_type: type[errors.DomainError]) -> int:
     return DEFAULT_DOMAIN_STATUS
 
 
+HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+"""The methods a 405's ``Allow`` may name (RFC 9110's, but CONNECT and TRACE)."""
 RETRY_LATER = (errors.RequestInProgress, errors.StorageUnavailable)
 """Errors whose request may succeed as it is, sent again a moment later."""
 
@@ -106,6 +110,19 @@ def error_response(
     )
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method of the request's path, for a 405's ``Allow``. Starlette names only those
+    of the first route on the path, and a collection may have two (``GET`` and ``POST``)."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in HTTP_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(errors.DomainError)
     async def on_domain_error(_request: Request, error: errors.DomainError) -> JSONResponse:
@@ -130,12 +147,12 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(422, "validation_error", "the request is not valid", details=details)
 
     @app.exception_handler(HTTPException)
-    async def on_http_error(_request: Request, error: HTTPException) -> JSONResponse:
+    async def on_http_error(request: Request, error: HTTPException) -> JSONResponse:
+        headers = error.headers
+        if error.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+            headers = {"Allow": allowed_methods(request)}
         return error_response(
-            error.status_code,
-            f"http_{error.status_code}",
-            str(error.detail),
-            headers=error.headers,
+            error.status_code, f"http_{error.status_code}", str(error.detail), headers=headers
         )
 
     @app.exception_handler(Exception)

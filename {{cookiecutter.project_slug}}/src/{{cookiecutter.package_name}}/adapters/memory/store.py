@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -43,15 +44,12 @@ class MemoryState:
     audit_entries: list[AuditEntry] = field(default_factory=list)
     outbox: dict[NoticeId, OutboxRecord] = field(default_factory=dict)
     idempotency_keys: dict[IdempotencyKey, KeyRecord] = field(default_factory=dict)
+    # add_aggregate: state
 
     def copy(self) -> MemoryState:
-        return MemoryState(
-            dict(self.accounts),
-            dict(self.transfers),
-            list(self.audit_entries),
-            dict(self.outbox),
-            dict(self.idempotency_keys),
-        )
+        """A state of its own: each collection copied, not the entities in it (repositories
+        store and hand out copies of those). Field by field: a new one needs no line here."""
+        return MemoryState(**{name: copy.copy(getattr(self, name)) for name in self.__slots__})
 
     def restore(self, committed: MemoryState) -> None:
         """Become a copy of ``committed`` again, in place: repositories bound to this state

@@ -37,6 +37,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.audit_log = MemoryAuditLog(working)
         self.outbox = MemoryOutbox(working)
         self.idempotency = MemoryIdempotencyRecords(working)
+        # add_aggregate: repositories
 
     async def __aenter__(self) -> Self:
         if not self._read_only:

@@ -82,6 +82,7 @@ class TracedUnitOfWork(UnitOfWork):
         self.audit_log = traced(inner.audit_log, "audit_log", telemetry)
         self.outbox = traced(inner.outbox, "outbox", telemetry)
         self.idempotency = traced(inner.idempotency, "idempotency", telemetry)
+        # add_aggregate: repositories
         return self
 
     async def __aexit__(

@@ -116,3 +116,5 @@ outbox = Table(
     Column("parked", Boolean, nullable=False),
     Index(None, "delivered_at", "parked", "available_at"),
 )
+
+# add_aggregate: tables

@@ -60,6 +60,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.audit_log = SqlAuditLog(connection)
         self.outbox = SqlOutbox(connection)
         self.idempotency = SqlIdempotencyRecords(connection)
+        # add_aggregate: repositories
         return self
 
     async def __aexit__(

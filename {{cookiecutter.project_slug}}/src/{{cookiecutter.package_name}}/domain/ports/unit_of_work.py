@@ -28,6 +28,7 @@ class UnitOfWork(Protocol):
     audit_log: AuditLog
     outbox: Outbox
     idempotency: IdempotencyRecords
+    # add_aggregate: repositories
 
     async def __aenter__(self) -> Self: ...
 

@@ -1,0 +1,1 @@
+"""Makes ``scaffolds.add_aggregate`` importable, for its tests."""
