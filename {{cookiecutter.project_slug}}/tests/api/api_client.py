@@ -4,7 +4,9 @@ Each step carries the token of whoever takes it: the owner (``tokens.OWNER``) un
 test names someone else, and an administrator for deposits, which owners may not make.
 """
 
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -25,6 +27,14 @@ def memory_app(settings: Settings) -> FastAPI:
 def client_of(app: FastAPI) -> httpx.AsyncClient:
     """A client calling ``app`` in-process (its lifespan is not started)."""
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+
+
+@contextlib.asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of ``app`` with its lifespan started, as a server starts it (the outbox
+    relay, the key purge)."""
+    async with app.router.lifespan_context(app), client_of(app) as client:
+        yield client
 
 
 async def open_account(

@@ -15,7 +15,7 @@ import pytest
 from {{ cookiecutter.package_name }}.adapters.sql import migrator
 from {{ cookiecutter.package_name }}.bootstrap import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
-from tests.api.api_client import client_of, memory_app
+from tests.api.api_client import client_of, memory_app, running
 from tests.api.tokens import api_settings
 
 
@@ -41,13 +41,7 @@ def settings(tmp_path: Path, migrated_database: Path) -> Settings:
 
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-        ) as client,
-    ):
+    async with running(create_app(settings)) as client:
         yield client
 
 

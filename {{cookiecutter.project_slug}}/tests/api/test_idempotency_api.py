@@ -21,7 +21,6 @@ from typing import Any, Self
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 
 from {{ cookiecutter.package_name }}.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
@@ -37,6 +36,7 @@ from {{ cookiecutter.package_name }}.domain.transfer import Transfer
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.usecases.idempotency import Outcome
 from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferRequest
+from tests.api.api_client import client_of, running
 from tests.api.tokens import api_settings, as_admin, as_owner
 from tests.fakes import ManualClock
 
@@ -53,17 +53,6 @@ WAIT_SECONDS = 10.0
 
 def new_key() -> str:
     return str(uuid.uuid4())
-
-
-def client_of(app: FastAPI) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
-
-
-@contextlib.asynccontextmanager
-async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of ``app`` with its lifespan started (the relay, the key purge)."""
-    async with app.router.lifespan_context(app), client_of(app) as client:
-        yield client
 
 
 async def open_account(client: httpx.AsyncClient, key: str | None = None) -> httpx.Response:

@@ -35,7 +35,7 @@ from {{ cookiecutter.package_name }}.domain.notice import TRANSFER_COMPLETED, No
 from {{ cookiecutter.package_name }}.domain.ports.clock import utc_now
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.usecases.deliver_notices import DeliverNotices, DeliveryPolicy
-from tests.api.api_client import deposit, open_account, transfer
+from tests.api.api_client import deposit, open_account, running, transfer
 from tests.api.tokens import api_settings
 from tests.api.webhook_receiver import WAIT_SECONDS, WebhookReceiver
 from tests.fakes import ManualClock
@@ -224,23 +224,24 @@ class TestTheService:
             outbox_poll_interval_seconds=0.01,
         )
 
+    @staticmethod
+    async def pay_and_wait_for_the_webhook(
+        client: httpx.AsyncClient, receiver: WebhookReceiver
+    ) -> httpx.Response:
+        """Alice pays Bob 250 through the API; return once the receiver has the notice."""
+        source = await open_account(client, "a@example.com")
+        destination = await open_account(client, "b@example.com")
+        await deposit(client, source["id"], 1000)
+        paid = await transfer(client, source["id"], destination["id"], 250)
+        assert paid.status_code == 201, paid.text
+        await asyncio.to_thread(receiver.wait_until, lambda r: len(r.deliveries) >= 1)
+        return paid
+
     async def test_a_committed_transfer_reaches_the_receiver_signed(
         self, webhook_settings: Settings, receiver: WebhookReceiver
     ) -> None:
-        app = create_app(webhook_settings)
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-            ) as client,
-        ):
-            source = await open_account(client, "a@example.com")
-            destination = await open_account(client, "b@example.com")
-            await deposit(client, source["id"], 1000)
-            paid = await transfer(client, source["id"], destination["id"], 250)
-            assert paid.status_code == 201, paid.text
-
-            await asyncio.to_thread(receiver.wait_until, lambda r: len(r.deliveries) >= 1)
+        async with running(create_app(webhook_settings)) as client:
+            paid = await self.pay_and_wait_for_the_webhook(client, receiver)
 
         [delivery] = receiver.deliveries
         assert verify(SECRET, delivery.headers, delivery.body)
@@ -252,18 +253,8 @@ class TestTheService:
     async def test_shutting_down_closes_the_connections_to_the_receiver(
         self, webhook_settings: Settings, receiver: WebhookReceiver
     ) -> None:
-        app = create_app(webhook_settings)
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-            ) as client,
-        ):
-            source = await open_account(client, "a@example.com")
-            destination = await open_account(client, "b@example.com")
-            await deposit(client, source["id"], 1000)
-            await transfer(client, source["id"], destination["id"], 250)
-            await asyncio.to_thread(receiver.wait_until, lambda r: len(r.deliveries) >= 1)
+        async with running(create_app(webhook_settings)) as client:
+            await self.pay_and_wait_for_the_webhook(client, receiver)
             assert receiver.closed_connections == 0  # kept open for the next notice
 
         await asyncio.to_thread(receiver.wait_until, lambda r: r.closed_connections == 1)
