@@ -159,6 +159,8 @@ def forms_of(name: str) -> dict[str, str]:
         "class_plural": plural.title().replace("_", ""),
         "plural": plural,
         "title": name.replace("_", " "),
+        # "an invoice", "a receipt book": the article by the first letter, enough for docstrings.
+        "a_title": ("an " if name[0] in "aeiou" else "a ") + name.replace("_", " "),
         "url": plural.replace("_", "-"),
     }
 

@@ -1,4 +1,4 @@
-"""Create a {{ cookiecutter.title }} owned by the principal who asks; once per idempotency key
+"""Create {{ cookiecutter.a_title }} owned by the principal who asks; once per idempotency key
 when one is given."""
 
 from dataclasses import dataclass, field

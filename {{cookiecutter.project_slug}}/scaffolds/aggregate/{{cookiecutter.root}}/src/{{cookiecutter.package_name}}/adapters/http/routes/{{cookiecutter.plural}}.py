@@ -69,7 +69,7 @@ def {{ cookiecutter.plural }}_router(use_cases: UseCases) -> APIRouter:
         response: Response,
         idempotency_key: OptionalIdempotencyKey = None,
     ) -> {{ cookiecutter.class_name }}Out:
-        """Create a {{ cookiecutter.title }} owned by the caller. Scope: ``ledger:write``."""
+        """Create {{ cookiecutter.a_title }} owned by the caller. Scope: ``ledger:write``."""
         request = Create{{ cookiecutter.class_name }}Request(body.reference, idempotency_key)
         outcome = await use_cases.create_{{ cookiecutter.name }}(caller, request)
         mark_replayed(response, outcome)
