@@ -55,5 +55,7 @@ def test_a_good_name_passes_and_has_every_form_the_scaffold_needs() -> None:
         "class_plural": "ReceiptBooks",
         "plural": "receipt_books",
         "title": "receipt book",
+        "a_title": "a receipt book",
         "url": "receipt-books",
     }
+    assert forms_of("invoice")["a_title"] == "an invoice"
