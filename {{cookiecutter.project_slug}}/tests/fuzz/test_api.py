@@ -23,7 +23,12 @@ from typing import Any
 
 import hypothesis
 import pytest
+{%- if cookiecutter.example == "ledger" %}
 import schemathesis
+{%- else %}
+import schemathesis
+from schemathesis.core.errors import NoLinksFound
+{%- endif %}
 
 from {{ cookiecutter.package_name }}.adapters.http.idempotency import (
     HEADER as IDEMPOTENCY_KEY,
@@ -97,7 +102,12 @@ def test_every_operation_answers_within_its_contract(
 
 
 def test_chains_of_calls_answer_within_the_contract(target: Target, sent: Counter[str]) -> None:
+{%- if cookiecutter.example == "ledger" %}
     """Stateful: open an account, then use its id for deposits, transfers and listings."""
+{%- else %}
+    """Stateful: create, then use the new id for reads and listings, along the links
+    schemathesis infers between operations (those ``make aggregate`` adds have them)."""
+{%- endif %}
     aim(schema, target)
 
     class Workflow(schema.as_state_machine()):  # type: ignore[misc]  # a class built at runtime
@@ -106,4 +116,9 @@ def test_chains_of_calls_answer_within_the_contract(target: Target, sent: Counte
             one_key_per_request(case)
             return {"app": target.app, "headers": credentials()}
 
-    Workflow.run(settings=WORKFLOWS)
+{% if cookiecutter.example == "ledger" %}    Workflow.run(settings=WORKFLOWS)
+{% else %}    try:
+        Workflow.run(settings=WORKFLOWS)
+    except NoLinksFound:
+        pytest.skip("no operations to chain yet: make aggregate adds the first ones")
+{% endif %}
