@@ -35,6 +35,8 @@ KEEP_WHEN = {
     # compose's database runs it once, to create the service's login (README: roles)
     os.path.join("deploy", "postgres"): DOCKER and POSTGRESQL,
     os.path.join("tests", "contract", "test_compose_roles.py"): DOCKER and POSTGRESQL,
+    # several replicas share one database: PostgreSQL (README: Running on Kubernetes)
+    os.path.join("deploy", "kubernetes"): DOCKER and POSTGRESQL,
 }
 
 SLUG = "{{ cookiecutter.project_slug }}"
