@@ -31,7 +31,7 @@ TIMEOUT_SECONDS = 60
 
 
 async def a_backlog_of(storage: Storage, count: int) -> set[str]:
-    """``count`` notices written at once, as a burst of transfers would; their ids."""
+    """``count`` notices written at once, as a burst of writes would; their ids."""
     written = datetime.now(UTC)
     notices = [
         Notice(new_notice_id(), "test.happened", written, {"n": str(n)}) for n in range(count)
