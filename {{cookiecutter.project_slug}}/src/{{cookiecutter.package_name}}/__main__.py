@@ -73,7 +73,7 @@ def worker_app() -> FastAPI:
     from {{ cookiecutter.package_name }}.bootstrap import create_app  # noqa: PLC0415
 
     settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(), format=LOG_FORMAT)
+    configure_logging(settings.log_level)
     app = create_app(settings)
     if not tell_on_stop_signals(app.state.shutdown.begin):
         logging.getLogger(__name__).warning(
@@ -224,13 +224,21 @@ def settings_problems(error: ValidationError) -> str:
     return "\n".join(lines)
 
 
+def configure_logging(level: str) -> None:
+    """Log at ``level``, except httpx's line per request it sends (one per webhook
+    delivery) below ``debug``: the relay logs the deliveries that fail."""
+    logging.basicConfig(level=level.upper(), format=LOG_FORMAT)
+    if level != "debug":
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = Settings()
     except ValidationError as error:
         raise SystemExit(f"cannot start: {settings_problems(error)}") from None
-    logging.basicConfig(level=settings.log_level.upper(), format=LOG_FORMAT)
+    configure_logging(settings.log_level)
     args.run(settings, args)
     return 0
 

@@ -9,6 +9,7 @@ stops them all, each shutting down as one process does.
 
 import argparse
 import contextlib
+import logging
 import os
 import re
 import signal
@@ -280,3 +281,19 @@ def alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+@pytest.mark.parametrize(
+    ("level", "httpx_level"), [("info", logging.WARNING), ("debug", logging.NOTSET)]
+)
+def test_webhook_deliveries_log_no_line_each_unless_debugging(
+    level: str, httpx_level: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """httpx logs each request it sends at INFO; NOTSET: the root logger's level decides."""
+    httpx_logger = logging.getLogger("httpx")
+    monkeypatch.setattr(httpx_logger, "level", logging.NOTSET)
+    monkeypatch.setattr(logging.getLogger(), "level", logging.getLogger().level)
+
+    command_line.configure_logging(level)
+
+    assert httpx_logger.level == httpx_level
