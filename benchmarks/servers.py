@@ -65,20 +65,37 @@ class Server:
     pid: int
 
     def cpu_seconds(self) -> float:
-        """User + system CPU the server (all its threads) has used so far; NaN off Linux."""
+        """User + system CPU the server (all its threads, and its worker processes if it
+        has some) has used so far; NaN off Linux."""
         try:
-            stat = Path(f"/proc/{self.pid}/stat").read_text()
+            return sum(process_cpu_seconds(pid) for pid in with_descendants(self.pid))
         except OSError:
             return float("nan")
-        fields = stat.rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def server_command(app: str, project: BakedProject, port: int) -> list[str]:
-    """Ours as its users run it (``make run``, the Dockerfile); a reference under uvicorn."""
+def process_cpu_seconds(pid: int) -> float:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def with_descendants(pid: int) -> list[int]:
+    """``pid`` and its live descendants (``serve --workers N`` spawns N processes)."""
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):  # a thread or a child gone meanwhile
+            for child in (task / "children").read_text().split():
+                found += with_descendants(int(child))
+    return found
+
+
+def server_command(app: str, project: BakedProject, port: int, workers: int = 1) -> list[str]:
+    """Ours as its users run it (``make run``, the Dockerfile), with ``--workers`` if more
+    than one; a reference under uvicorn (one worker)."""
     python = str(project.python)
     if app == "ours":
-        return [python, "-m", project.package, "serve"]
+        several = ["--workers", str(workers)] if workers > 1 else []
+        return [python, "-m", project.package, "serve", *several]
     command = [python, "-m", "uvicorn", "--app-dir", str(BENCHMARKS)]
     command += [f"{REFERENCE_MODULES[app]}:app", "--host", "127.0.0.1", "--port", str(port)]
     return [*command, "--no-access-log", "--log-level", "warning"]
@@ -91,8 +108,10 @@ def serving(
     database_url: str,
     ready_path: str,
     credentials: Credentials,
+    workers: int = 1,
 ) -> Iterator[Server]:
-    """``app`` on a free loopback port, one worker, until the block ends."""
+    """``app`` on a free loopback port, until the block ends: one worker process unless
+    ``workers`` says more (ours only, ``serve --workers``)."""
     port = free_port()
     env = child_env(
         **SERVER_SETTINGS,
@@ -101,10 +120,11 @@ def serving(
         DATABASE_URL=database_url,
         SERVICE_PACKAGE=project.package,
     )
+    env.pop("WEB_CONCURRENCY", None)  # the host's would set ours' workers (uvicorn reads it)
     # stderr goes to a file, not a pipe: a pipe nobody reads would stall a chatty server.
     with tempfile.TemporaryFile("w+") as stderr:
         process = subprocess.Popen(
-            server_command(app, project, port),
+            server_command(app, project, port, workers),
             cwd=project.folder,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -113,6 +113,8 @@ KEEP_WHEN = {
     # compose's database runs it once, to create the service's login (README: roles)
     os.path.join("deploy", "postgres"): DOCKER and POSTGRESQL,
     os.path.join("tests", "contract", "test_compose_roles.py"): DOCKER and POSTGRESQL,
+    # several replicas share one database: PostgreSQL (README: Running on Kubernetes)
+    os.path.join("deploy", "kubernetes"): DOCKER and POSTGRESQL,
     # example=ledger: the payments ledger, through every layer (example=none keeps only
     # the mechanisms; the ledger's revisions 0001, 0003 and 0005 go with it)
     **dict.fromkeys(LEDGER_FILES, LEDGER),

@@ -126,6 +126,7 @@ def conditional_paths(answers: Answers) -> dict[str, bool]:
         "deploy/prometheus": observability,  # alert rules
         "deploy/postgres": docker and postgresql,  # compose's database creates the login
         "tests/contract/test_compose_roles.py": docker and postgresql,
+        "deploy/kubernetes": docker and postgresql,  # several replicas share one database
         "deploy": observability or (docker and postgresql),
     }
 

@@ -6,16 +6,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 from pydantic import ValidationError
 
 from {{ cookiecutter.package_name }}.adapters.auth.dev_tokens import dev_token
-from {{ cookiecutter.package_name }}.adapters.http.server import GracefulServer
+from {{ cookiecutter.package_name }}.adapters.http.server import (
+    GracefulServer,
+    tell_on_stop_signals,
+)
 {% if cookiecutter.observability == "opentelemetry" -%}
 from {{ cookiecutter.package_name }}.adapters.observability.json_logs import log_config
 {% endif -%}
@@ -24,11 +29,14 @@ from {{ cookiecutter.package_name }}.adapters.sql.engine import with_password
 from {{ cookiecutter.package_name }}.domain.principal import Scope
 from {{ cookiecutter.package_name }}.settings import Settings
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
 LOG_FORMAT = "%(levelname)s:     %(name)s: %(message)s"
 
 
-def serve(settings: Settings, _args: argparse.Namespace) -> None:
-    """Build the app and serve it."""
+def serve(settings: Settings, args: argparse.Namespace) -> None:
+    """Build the app and serve it: in this process, or in ``--workers`` processes."""
     # Imported here: ``migrate`` and ``revision`` need no web stack.
     from {{ cookiecutter.package_name }}.bootstrap import StartupRefused, create_app  # noqa: PLC0415
 
@@ -36,18 +44,67 @@ def serve(settings: Settings, _args: argparse.Namespace) -> None:
         app = create_app(settings)
     except StartupRefused as refusal:
         raise SystemExit(f"cannot start: {refusal}") from None
-    config = uvicorn.Config(
-        app,
-        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        access_log=settings.access_log,
+    options = server_options(settings)
+    if args.workers is None and not valid_worker_count(os.environ.get("WEB_CONCURRENCY", "1")):
+        raise SystemExit(
+            "cannot start: WEB_CONCURRENCY must be a whole number of worker processes, "
+            f"at least 1, not {os.environ['WEB_CONCURRENCY']!r}"
+        )
+    # workers=None: uvicorn reads WEB_CONCURRENCY, else 1.
+    config = uvicorn.Config(app, workers=args.workers, **options)
+    if config.workers <= 1:
+        GracefulServer(config, on_shutdown_begins=app.state.shutdown.begin).run()
+        return
+    # The app above was the check that these settings start (a worker that cannot start
+    # would only be restarted, again and again): each worker builds its own.
+    uvicorn.run(WORKER_APP, factory=True, workers=config.workers, **options)
+
+
+WORKER_APP = "{{ cookiecutter.package_name }}.__main__:worker_app"
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process of ``serve --workers N``, uvicorn's factory there.
+
+    A worker is a new interpreter (uvicorn spawns it): it reads the settings as ``serve``
+    did (environment, ``.env``), and gets its own connections, outbox relay and background
+    tasks. Relays in several processes share the work through the outbox's leases.
+    """
+    from {{ cookiecutter.package_name }}.bootstrap import create_app  # noqa: PLC0415
+
+    settings = Settings()
+    configure_logging(settings.log_level)
+    app = create_app(settings)
+    if not tell_on_stop_signals(app.state.shutdown.begin):
+        logging.getLogger(__name__).warning(
+            "readiness keeps answering 200 during this worker's shutdown: uvicorn's "
+            "server did not handle the stop signals when it built the app"
+        )
+    return app
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's settings, the same for one process and for workers."""
+    return {
+        "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "access_log": settings.access_log,
 {%- if cookiecutter.observability == "opentelemetry" %}
-        log_config=log_config(settings.log_level),
+        "log_config": log_config(settings.log_level),
 {%- endif %}
-    )
-    GracefulServer(config, on_shutdown_begins=app.state.shutdown.begin).run()
+    }
+
+
+def worker_count(text: str) -> int:
+    if not valid_worker_count(text):
+        raise argparse.ArgumentTypeError(f"a whole number, at least 1, not {text!r}")
+    return int(text)
+
+
+def valid_worker_count(text: str) -> bool:
+    return text.strip().isdigit() and int(text) >= 1
 
 
 def migrate(settings: Settings, args: argparse.Namespace) -> None:
@@ -111,7 +168,14 @@ def requeue(settings: Settings, args: argparse.Namespace) -> None:
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="{{ cookiecutter.project_slug }}", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="serve the HTTP API").set_defaults(run=serve)
+    http = commands.add_parser("serve", help="serve the HTTP API")
+    http.add_argument(
+        "--workers",
+        type=worker_count,
+        default=None,
+        help="worker processes, each with its own outbox relay (default: WEB_CONCURRENCY, else 1)",
+    )
+    http.set_defaults(run=serve)
     upgrade = commands.add_parser("migrate", help="upgrade the database schema")
     upgrade.add_argument("revision", nargs="?", default="head")
     upgrade.set_defaults(run=migrate)
@@ -160,13 +224,21 @@ def settings_problems(error: ValidationError) -> str:
     return "\n".join(lines)
 
 
+def configure_logging(level: str) -> None:
+    """Log at ``level``, except httpx's line per request it sends (one per webhook
+    delivery) below ``debug``: the relay logs the deliveries that fail."""
+    logging.basicConfig(level=level.upper(), format=LOG_FORMAT)
+    if level != "debug":
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = Settings()
     except ValidationError as error:
         raise SystemExit(f"cannot start: {settings_problems(error)}") from None
-    logging.basicConfig(level=settings.log_level.upper(), format=LOG_FORMAT)
+    configure_logging(settings.log_level)
     args.run(settings, args)
     return 0
 
