@@ -106,13 +106,93 @@ def full_answers(given: Answers) -> dict[str, str]:
     return answers
 
 
+LEDGER_MODULES = (
+    "domain/account.py",
+    "domain/money.py",
+    "domain/transfer.py",
+    "domain/transfer_position.py",
+    "usecases/deposit.py",
+    "usecases/get_account.py",
+    "usecases/list_transfers.py",
+    "usecases/open_account.py",
+    "usecases/receipts.py",
+    "usecases/transfer_funds.py",
+    "adapters/http/routes/accounts.py",
+    "adapters/http/routes/transfers.py",
+    "adapters/sql/migrations/versions/v0001_create_ledger_tables.py",
+    "adapters/sql/migrations/versions/v0003_add_owners.py",
+    "adapters/sql/migrations/versions/v0005_index_transfers_by_position.py",
+)
+"""The example's own modules under ``src/<package>/``: a project without it has none."""
+
+LEDGER_TESTS = (
+    "ledger_operations.py",
+    "api/test_authentication.py",
+    "api/test_database_outage.py",
+    "api/test_ledger_api.py",
+    "api/test_notices_api.py",
+    "api/test_outbox_relay.py",
+    "api/test_readiness.py",
+    "api/test_request_limits.py",
+    "api/test_route_protection.py",
+    "api/test_security.py",
+    "api/test_sqlite_write_lock.py",
+    "api/test_transfer_pages.py",
+    "api/test_unmigrated_service.py",
+    "contract/ledger.py",
+    "contract/retry_worker.py",
+    "contract/transfer_worker.py",
+    "contract/test_concurrency.py",
+    "contract/test_errors.py",
+    "contract/test_listing_plans.py",
+    "contract/test_migrations.py",
+    "contract/test_ownership.py",
+    "contract/test_queries.py",
+    "contract/test_repositories.py",
+    "contract/test_retry_races.py",
+    "contract/test_rollback.py",
+    "contract/test_service_role.py",
+    "contract/test_session_bounds.py",
+    "contract/test_sqlite_locking.py",
+    "contract/test_transfer_pages.py",
+    "contract/test_unit_of_work.py",
+    "fuzz/test_properties.py",
+    "fuzz/test_storage_equivalence.py",
+    "unit/test_access.py",
+    "unit/test_account.py",
+    "unit/test_idempotency.py",
+    "unit/test_memory_unit_of_work.py",
+    "unit/test_money.py",
+    "unit/test_notices.py",
+    "unit/test_requeue_notices.py",
+    "unit/test_transfer.py",
+    "unit/test_usecases.py",
+)
+"""Test files under ``tests/`` that only the ledger has (its operations, its routes)."""
+
+WITHOUT_EXAMPLE_TESTS = (
+    "api/notes.py",
+    "api/test_protection.py",
+    "contract/material.py",
+    "contract/test_schema.py",
+    "contract/test_transactions.py",
+    "unit/test_cursor.py",
+)
+"""Test files under ``tests/`` that only a project without the example has: they drive the
+mechanisms directly, where the ledger's tests drive them through its operations."""
+
+
 def conditional_paths(answers: Answers) -> dict[str, bool]:
     """Every path that only some answers get, and whether these answers get it."""
     package = f"src/{answers['package_name']}"
     docker = answers["docker"] == "yes"
     observability = answers["observability"] == "opentelemetry"
     postgresql = answers["database"] == "postgresql"
+    ledger = answers["example"] == "ledger"
     return {
+        **{f"{package}/{module}": ledger for module in LEDGER_MODULES},
+        **{f"tests/{test}": ledger for test in LEDGER_TESTS},
+        **{f"tests/{test}": not ledger for test in WITHOUT_EXAMPLE_TESTS},
         ".github": answers["ci"] == "github",
         ".gitlab-ci.yml": answers["ci"] == "gitlab",
         "renovate.json": answers["ci"] == "gitlab",
