@@ -300,6 +300,13 @@ WITHOUT_EXAMPLE_VIOLATIONS = {
         MYPY,
         ("src/{package}/adapters/sql/repositories.py", '"put"', "Outbox"),
     ),
+    "sql outbox marks notices one by one": Violation(
+        "the SQL outbox marks delivered notices with one statement each (N+1)",
+        "adapters/sql/repositories.py",
+        VIOLATIONS["sql outbox marks notices one by one"].edit,
+        ("pytest", "-q", "-p", "no:cacheprovider", "tests/contract/test_outbox_statements.py"),
+        ("FAILED", "test_marking_notices_delivered_issues_one_statement_per_batch[sqlite]"),
+    ),
     "memory rollback keeps writes": Violation(
         "the in-memory unit of work publishes its writes on exit instead of discarding them",
         "adapters/memory/unit_of_work.py",

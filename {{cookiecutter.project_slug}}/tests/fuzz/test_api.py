@@ -7,8 +7,9 @@ a body that matches the documented schema, and never a 5xx. The settings, checks
 included, are in ``schemathesis.toml``; they are deterministic, so a run is repeatable.
 A failure prints the request as a ``curl`` command to replay against ``make run``.
 
-Requests carry a token with every scope for one subject, who owns every account the
-workflows open, so they reach the code behind authentication. The ``ignored_auth`` check
+Requests carry a token with every scope for one subject, who owns every {% if cookiecutter.example == "ledger" %}account the
+workflows open{% else %}resource the
+workflows create{% endif %}, so they reach the code behind authentication. The ``ignored_auth`` check
 sends each request that got a 2xx again, without the token and with a made-up one, and
 expects 401 or 403: deny by default, seen from the schema's side.
 """
