@@ -19,6 +19,81 @@ CI = "{{ cookiecutter.ci }}"
 DOCKER = "{{ cookiecutter.docker }}" == "yes"
 OBSERVABILITY = "{{ cookiecutter.observability }}" != "none"
 POSTGRESQL = "{{ cookiecutter.database }}" == "postgresql"
+LEDGER = "{{ cookiecutter.example }}" == "ledger"
+
+LEDGER_FILES = [
+    os.path.join(PACKAGE, *parts)
+    for parts in [
+        ("domain", "account.py"),
+        ("domain", "money.py"),
+        ("domain", "transfer.py"),
+        ("domain", "transfer_position.py"),
+        ("usecases", "deposit.py"),
+        ("usecases", "get_account.py"),
+        ("usecases", "list_transfers.py"),
+        ("usecases", "open_account.py"),
+        ("usecases", "receipts.py"),
+        ("usecases", "transfer_funds.py"),
+        ("adapters", "http", "routes", "accounts.py"),
+        ("adapters", "http", "routes", "transfers.py"),
+        ("adapters", "sql", "migrations", "versions", "v0001_create_ledger_tables.py"),
+        ("adapters", "sql", "migrations", "versions", "v0003_add_owners.py"),
+        ("adapters", "sql", "migrations", "versions", "v0005_index_transfers_by_position.py"),
+    ]
+] + [
+    os.path.join("tests", *parts)
+    for parts in [
+        ("ledger_operations.py",),
+        ("api", "test_authentication.py"),
+        ("api", "test_database_outage.py"),
+        ("api", "test_ledger_api.py"),
+        ("api", "test_notices_api.py"),
+        ("api", "test_readiness.py"),
+        ("api", "test_request_limits.py"),
+        ("api", "test_transfer_pages.py"),
+        ("api", "test_unmigrated_service.py"),
+        ("contract", "ledger.py"),
+        ("contract", "retry_worker.py"),
+        ("contract", "transfer_worker.py"),
+        ("contract", "test_concurrency.py"),
+        ("contract", "test_listing_plans.py"),
+        ("contract", "test_migrations.py"),
+        ("contract", "test_ownership.py"),
+        ("contract", "test_queries.py"),
+        ("contract", "test_repositories.py"),
+        ("contract", "test_retry_races.py"),
+        ("contract", "test_rollback.py"),
+        ("contract", "test_service_role.py"),
+        ("contract", "test_transfer_pages.py"),
+        ("contract", "test_unit_of_work.py"),
+        ("fuzz", "test_properties.py"),
+        ("fuzz", "test_storage_equivalence.py"),
+        ("unit", "test_access.py"),
+        ("unit", "test_account.py"),
+        ("unit", "test_idempotency.py"),
+        ("unit", "test_memory_unit_of_work.py"),
+        ("unit", "test_money.py"),
+        ("unit", "test_notices.py"),
+        ("unit", "test_requeue_notices.py"),
+        ("unit", "test_transfer.py"),
+        ("unit", "test_usecases.py"),
+    ]
+]
+NONE_FILES = [
+    os.path.join("tests", *parts)
+    for parts in [
+        ("api", "notes.py"),
+        ("api", "test_health.py"),
+        ("api", "test_limits.py"),
+        ("api", "test_protection.py"),
+        ("contract", "material.py"),
+        ("contract", "test_outbox_statements.py"),
+        ("contract", "test_schema.py"),
+        ("contract", "test_transactions.py"),
+        ("unit", "test_cursor.py"),
+        ("unit", "test_requeue_parked_notices.py"),
+    ]
+]
 
 KEEP_WHEN = {
     ".github": CI == "github",
@@ -37,6 +112,11 @@ KEEP_WHEN = {
     os.path.join("tests", "contract", "test_compose_roles.py"): DOCKER and POSTGRESQL,
     # several replicas share one database: PostgreSQL (README: Running on Kubernetes)
     os.path.join("deploy", "kubernetes"): DOCKER and POSTGRESQL,
+    # example=ledger: the payments ledger, through every layer (example=none keeps only
+    # the mechanisms; the ledger's revisions 0001, 0003 and 0005 go with it)
+    **dict.fromkeys(LEDGER_FILES, LEDGER),
+    # example=none: the mechanisms' own tests, which the ledger's tests cover there
+    **dict.fromkeys(NONE_FILES, not LEDGER),
 }
 
 SLUG = "{{ cookiecutter.project_slug }}"
@@ -67,7 +147,8 @@ def next_steps() -> list[tuple[str, str]]:
         steps.append(("make run", f"migrate the SQLite file and serve {DOCS}"))
         if DOCKER:
             steps.append(("make up", "or run it in containers: docker compose up, same address"))
-    steps.append((f'uv run {SLUG} token --subject alice --scope "ledger:read ledger:write"', ""))
+    scopes = "ledger:read ledger:write" if LEDGER else "service:read service:write"
+    steps.append((f'uv run {SLUG} token --subject alice --scope "{scopes}"', ""))
     return steps
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13")
 CHOICES = {
+    "example": ("ledger", "none"),
     "database": ("sqlite", "postgresql"),
     "observability": ("none", "opentelemetry"),
     "ci": ("github", "gitlab", "none"),

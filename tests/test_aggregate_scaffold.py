@@ -45,6 +45,8 @@ class Scaffolded:
     path: Path
     package: str
     runs: tuple[Outcome, Outcome]
+    before: dict[str, Outcome]
+    """The linters' outcomes on the project as baked, when asked for."""
 
 
 def make(toolchain: Toolchain, project: Path, *arguments: str) -> Outcome:
@@ -66,9 +68,15 @@ def commit_all(project: Path, message: str) -> None:
 
 
 def scaffold(
-    folder: Path, toolchain: Toolchain, answers: Mapping[str, str], names: tuple[str, str]
+    folder: Path,
+    toolchain: Toolchain,
+    answers: Mapping[str, str],
+    names: tuple[str, str],
+    *,
+    lint_first: bool = False,
 ) -> Scaffolded:
-    """Bake ``answers``, sync, commit; scaffold ``names`` in turn, committing after each."""
+    """Bake ``answers``, sync, commit (after the linters, with ``lint_first``); scaffold
+    ``names`` in turn, committing after each."""
     full = full_answers(answers)
     python = find_python(full["python_version"])
     if python is None:
@@ -76,6 +84,11 @@ def scaffold(
     project = bake_in_subprocess(folder, answers)
     synced = toolchain.sync(project, python)
     assert synced.ok, synced.report()
+    before = (
+        {name: toolchain.check(project, *args) for name, args in CHECKS.items()}
+        if lint_first
+        else {}
+    )
     git(project, "init", "-q")
     commit_all(project, "baked")
     runs = []
@@ -83,7 +96,7 @@ def scaffold(
         runs.append(make(toolchain, project, "aggregate", f"NAME={name}"))
         assert runs[-1].ok, runs[-1].report()
         commit_all(project, f"make aggregate NAME={name}")
-    return Scaffolded(project, full["package_name"], (runs[0], runs[1]))
+    return Scaffolded(project, full["package_name"], (runs[0], runs[1]), before)
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +107,18 @@ def default(tmp_path_factory: pytest.TempPathFactory, toolchain: Toolchain) -> S
 @pytest.fixture(scope="module")
 def most_features(tmp_path_factory: pytest.TempPathFactory, toolchain: Toolchain) -> Scaffolded:
     return scaffold(tmp_path_factory.mktemp("most"), toolchain, MOST_FEATURES, (FIRST, SECOND))
+
+
+@pytest.fixture(scope="module")
+def without_example(tmp_path_factory: pytest.TempPathFactory, toolchain: Toolchain) -> Scaffolded:
+    """``example=none`` with every other feature: the team's own first aggregates."""
+    return scaffold(
+        tmp_path_factory.mktemp("none"),
+        toolchain,
+        {**MOST_FEATURES, "example": "none"},
+        (FIRST, SECOND),
+        lint_first=True,
+    )
 
 
 def written(project: Path) -> str:
@@ -194,6 +219,31 @@ class TestChecks:
 
         assert len(tests) >= 8, touched
         assert outcome.ok, outcome.report()
+
+
+class TestWithoutTheExample:
+    """A project that starts with no domain model takes its first aggregates the same way."""
+
+    def test_passes_the_linters_as_baked(self, without_example: Scaffolded) -> None:
+        failed = {name: o.report() for name, o in without_example.before.items() if not o.ok}
+
+        assert failed == {}
+
+    def test_passes_the_linters_and_every_test_after_two_aggregates(
+        self, without_example: Scaffolded, toolchain: Toolchain
+    ) -> None:
+        checks = {**CHECKS, "pytest": ("pytest", "-q", "-p", "no:cacheprovider")}
+        outcomes = {name: toolchain.check(without_example.path, *a) for name, a in checks.items()}
+
+        assert {name: o.report() for name, o in outcomes.items() if not o.ok} == {}
+
+    def test_its_first_aggregate_takes_the_first_free_migration(
+        self, without_example: Scaffolded
+    ) -> None:
+        versions = without_example.path / "src" / without_example.package / "adapters/sql"
+        created = sorted(p.name for p in (versions / "migrations/versions").glob("v*_create_*.py"))
+
+        assert created[-2:] == ["v0007_create_invoices.py", "v0008_create_receipt_books.py"]
 
 
 def test_a_scaffolded_domain_module_that_imports_sqlalchemy_fails_lint_imports(

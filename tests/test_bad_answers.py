@@ -79,6 +79,12 @@ BAD_ANSWERS = {
         "type one of sqlite, postgresql",
         cookiecutter_says="the choices are ['sqlite', 'postgresql']",
     ),
+    "unknown example": Bad(
+        {"example": "shop"},
+        "example 'shop'",
+        "type one of ledger, none",
+        cookiecutter_says="the choices are ['ledger', 'none']",
+    ),
     "unknown license": Bad(
         {"license": "GPL-3.0"},
         "license 'GPL-3.0'",

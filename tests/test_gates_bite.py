@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import CheckedVariant
 from tests.support.files import snapshot
-from tests.support.options import DEFAULT_VARIANT
+from tests.support.options import DEFAULT_VARIANT, LEAST_FEATURES
 from tests.support.toolchain import Outcome, Toolchain
 from tests.support.variants import CheckedProject, SyncedProject
 from tests.support.violations import (
@@ -30,6 +30,7 @@ from tests.support.violations import (
     NEW_DEPENDENCY,
     TRANSITIVE_ONLY,
     VIOLATIONS,
+    WITHOUT_EXAMPLE_VIOLATIONS,
     Guard,
     Violation,
     adding_runtime_dependency,
@@ -190,3 +191,27 @@ def test_the_transitive_packages_the_violations_import_are_installed_but_never_r
 def test_every_broken_file_is_put_back(default: CheckedProject, as_baked: dict[str, bytes]) -> None:
     """Runs last: the violations above left the project byte for byte as it was baked."""
     assert own_files(default.project.path) == as_baked
+
+
+@pytest.mark.variant("least-features")
+@pytest.mark.xdist_group("least-features")
+@pytest.mark.parametrize(
+    "violation", list(WITHOUT_EXAMPLE_VIOLATIONS.values()), ids=list(WITHOUT_EXAMPLE_VIOLATIONS)
+)
+def test_without_the_example_breaking_a_rule_fails_its_check_all_the_same(
+    checked_variant: CheckedVariant, toolchain: Toolchain, violation: Violation
+) -> None:
+    """The least-featured variant starts with no domain model (``example=none``): the
+    gates guard the mechanisms' modules just as they guard the ledger's."""
+    assert LEAST_FEATURES["example"] == "none"
+    project = checked_variant("least-features").project
+    before = own_files(project.path)
+
+    outcome = check_with(project, toolchain, violation)
+
+    assert not outcome.ok, f"{violation.description} went unnoticed:\n{outcome.report()}"
+    for fragment in violation.says:
+        assert flat(fragment.format(package=project.package)) in flat(outcome.output), (
+            outcome.report()
+        )
+    assert own_files(project.path) == before

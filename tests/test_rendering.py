@@ -8,6 +8,7 @@ names, and the most- and least-featured projects.
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,8 @@ def test_the_options_offered_are_the_ones_these_tests_cover() -> None:
         else:  # typed rather than chosen: the default is the first accepted value
             assert offered[option] == values[0], option
     for option, default in DEFAULTS.items():
+        if option == "description":  # derives from ``example``: the bakes check it
+            continue
         shown = offered[option][0] if isinstance(offered[option], list) else offered[option]
         assert shown == default, option
 
@@ -210,3 +213,28 @@ def test_answers_change_no_file_beyond_the_conditional_ones(baked: Bake) -> None
         if files != reference
     }
     assert differences == {}
+
+
+LEDGER_MODEL = re.compile(r"account|transfer(?!-encoding)|money|deposit|ledger:", re.IGNORECASE)
+"""The ledger's nouns and scopes (HTTP's ``Transfer-Encoding`` is not one of them)."""
+
+
+def test_without_the_example_no_path_or_source_line_names_the_ledger(baked: Bake) -> None:
+    """``example=none`` keeps every mechanism and drops the model: no ledger module, table,
+    route, scope or test is left for the team to rip out, nor a comment about one."""
+    result = baked({"example": "none"})
+    assert result.exception is None, f"bake failed: {result.exception!r}"
+    project = result.project_path
+    names = relative_names(project)
+
+    named = [path for path in names if LEDGER_MODEL.search(path)]
+    mentioned = {
+        path: sorted({word.lower() for word in LEDGER_MODEL.findall(text)})
+        for path in names
+        if path.startswith("src/")
+        and path.endswith(".py")
+        and LEDGER_MODEL.search(text := (project / path).read_text(encoding="utf-8"))
+    }
+
+    assert named == []
+    assert mentioned == {}

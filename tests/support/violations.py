@@ -274,6 +274,51 @@ VIOLATIONS = {
 }
 
 
+WITHOUT_EXAMPLE_VIOLATIONS = {
+    "domain imports sqlalchemy": Violation(
+        "the domain imports SQLAlchemy",
+        "domain/notice.py",
+        lambda package: appending("import sqlalchemy"),
+        LINT_IMPORTS,
+        (f"{DOMAIN_RULE} BROKEN", "{package}.domain.notice -> sqlalchemy (l."),
+    ),
+    "use case imports fastapi": Violation(
+        "a use case imports FastAPI",
+        "usecases/deliver_notices.py",
+        lambda package: appending("import fastapi"),
+        LINT_IMPORTS,
+        (f"{USE_CASES_RULE} BROKEN", "{package}.usecases.deliver_notices -> fastapi (l."),
+    ),
+    "http adapter imports the sql adapter": VIOLATIONS["http adapter imports the sql adapter"],
+    "sql outbox drifts from its port": Violation(
+        "SqlOutbox.put takes a str where the port takes a Notice",
+        "adapters/sql/repositories.py",
+        lambda package: replacing(
+            "async def put(self, notice: Notice) -> None:",
+            "async def put(self, notice: str) -> None:",
+        ),
+        MYPY,
+        ("src/{package}/adapters/sql/repositories.py", '"put"', "Outbox"),
+    ),
+    "sql outbox marks notices one by one": Violation(
+        "the SQL outbox marks delivered notices with one statement each (N+1)",
+        "adapters/sql/repositories.py",
+        VIOLATIONS["sql outbox marks notices one by one"].edit,
+        ("pytest", "-q", "-p", "no:cacheprovider", "tests/contract/test_outbox_statements.py"),
+        ("FAILED", "test_marking_notices_delivered_issues_one_statement_per_batch[sqlite]"),
+    ),
+    "memory rollback keeps writes": Violation(
+        "the in-memory unit of work publishes its writes on exit instead of discarding them",
+        "adapters/memory/unit_of_work.py",
+        VIOLATIONS["memory rollback keeps writes"].edit,
+        ("pytest", "-q", "-p", "no:cacheprovider", "tests/contract/test_transactions.py"),
+        ("FAILED", "test_work_left_without_commit_is_gone_from_every_store[memory]"),
+    ),
+}
+"""Violations of a project baked with ``example=none``: the same rules, on the modules of
+the mechanisms (the ledger's modules are not there)."""
+
+
 @contextlib.contextmanager
 def edited(path: Path, edit: Edit) -> Iterator[None]:
     """Apply ``edit`` to the file, and put its exact bytes back afterwards."""

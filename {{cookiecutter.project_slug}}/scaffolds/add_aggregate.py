@@ -67,10 +67,11 @@ def add_aggregate(project: Path, name: str) -> tuple[list[str], list[str]]:
     """Render, check, then write: return the files created and the files changed."""
     package = package_name(project)
     check_name(name, project, package)
-    context = forms_of(name) | {
-        "package_name": package,
-        "migration": f"{next_revision(project, package):04d}",
-    }
+    context = (
+        forms_of(name)
+        | scopes_of(project, package)
+        | {"package_name": package, "migration": f"{next_revision(project, package):04d}"}
+    )
     with tempfile.TemporaryDirectory() as scratch:
         rendered = render(context, Path(scratch))
         insertions = read_insertions(rendered / "wiring.toml", project)
@@ -163,6 +164,26 @@ def forms_of(name: str) -> dict[str, str]:
         "a_title": ("an " if name[0] in "aeiou" else "a ") + name.replace("_", " "),
         "url": plural.replace("_", "-"),
     }
+
+
+def scopes_of(project: Path, package: str) -> dict[str, str]:
+    """The values of ``Scope.READ`` and ``Scope.WRITE`` in ``domain/principal.py``, which
+    the new routes' docstrings name."""
+    principal = project / "src" / package / "domain" / "principal.py"
+    tree = ast.parse(principal.read_text(encoding="utf-8"))
+    values = {
+        target.id: field.value.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef) and node.name == "Scope"
+        for field in node.body
+        if isinstance(field, ast.Assign) and isinstance(field.value, ast.Constant)
+        for target in field.targets
+        if isinstance(target, ast.Name)
+    }
+    read, write = values.get("READ"), values.get("WRITE")
+    if not (isinstance(read, str) and isinstance(write, str)):
+        raise Refused(f"src/{package}/domain/principal.py: Scope has no READ and WRITE values")
+    return {"read_scope": read, "write_scope": write}
 
 
 def stored_collections(project: Path, package: str) -> set[str]:

@@ -16,12 +16,17 @@ from {{ cookiecutter.package_name }}.domain.principal import Principal
 
 WAIT_SECONDS = 5.0
 
-ALICE = Principal.of("alice", "ledger:read ledger:write")
+{% if cookiecutter.example == "ledger" %}ALICE = Principal.of("alice", "ledger:read ledger:write")
 """A customer: opens accounts, reads them and moves money out of them."""
 BOB = Principal.of("bob", "ledger:read ledger:write")
 """Another customer, with the same rights as ``ALICE`` over accounts of his own."""
 TREASURER = Principal.of("treasurer", "ledger:admin")
-"""An administrator: deposits into anyone's account, and may do nothing else."""
+"""An administrator: deposits into anyone's account, and may do nothing else."""{% else %}ALICE = Principal.of("alice", "service:read service:write")
+"""A user: creates things, reads them and changes her own."""
+BOB = Principal.of("bob", "service:read service:write")
+"""Another user, with the same rights as ``ALICE`` over things of his own."""
+TREASURER = Principal.of("treasurer", "service:admin")
+"""An administrator, who may read or write nothing of the users'."""{% endif %}
 
 
 class RecordingNotifier(Notifier):

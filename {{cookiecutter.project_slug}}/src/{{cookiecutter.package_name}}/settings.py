@@ -320,7 +320,7 @@ class Settings(BaseSettings):
             raise ValueError(
                 "ENVIRONMENT=production sends webhooks over https only (http to "
                 "localhost alone): the signature proves who sent a notice, it does not "
-                "hide the accounts and amounts in it"
+                "hide the {% if cookiecutter.example == "ledger" %}accounts and amounts{% else %}data{% endif %} in it"
             )
         return self
 

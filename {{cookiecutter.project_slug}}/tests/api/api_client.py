@@ -1,13 +1,17 @@
 """A thin client for the API, so tests read as the steps a user takes.
 
-Each step carries the token of whoever takes it: the owner (``tokens.OWNER``) unless a
+{% if cookiecutter.example == "ledger" %}Each step carries the token of whoever takes it: the owner (``tokens.OWNER``) unless a
 test names someone else, and an administrator for deposits, which owners may not make.
-"""
+{% else %}Apps over memory storage or over a database, and clients of them: what every API test
+starts from.
+{% endif %}"""
 
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
+{%- if cookiecutter.example == "ledger" %}
 from typing import Any
+{%- endif %}
 
 import httpx
 from fastapi import FastAPI
@@ -15,7 +19,9 @@ from fastapi import FastAPI
 from {{ cookiecutter.package_name }}.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from {{ cookiecutter.package_name }}.bootstrap import bootstrap, http_app
 from {{ cookiecutter.package_name }}.settings import Settings
+{%- if cookiecutter.example == "ledger" %}
 from tests.api.tokens import OWNER, as_admin, as_owner
+{%- endif %}
 
 
 def memory_app(settings: Settings) -> FastAPI:
@@ -35,6 +41,7 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     relay, the key purge)."""
     async with app.router.lifespan_context(app), client_of(app) as client:
         yield client
+{%- if cookiecutter.example == "ledger" %}
 
 
 async def open_account(
@@ -46,11 +53,13 @@ async def open_account(
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
+{%- endif %}
 
 
 def new_key() -> str:
     """A fresh ``Idempotency-Key``, as a client makes one for each new request."""
     return str(uuid.uuid4())
+{%- if cookiecutter.example == "ledger" %}
 
 
 async def deposit(
@@ -102,3 +111,4 @@ async def list_transfers(
     return await client.get(
         f"/accounts/{account_id}/transfers", params=query, headers=as_owner(owner)
     )
+{%- endif %}

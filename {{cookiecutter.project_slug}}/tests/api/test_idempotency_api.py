@@ -1,4 +1,5 @@
 """The ``Idempotency-Key`` header over HTTP: a client that gets no answer retries with the
+{%- if cookiecutter.example == "ledger" %}
 same key, and money moves exactly once, whatever happened to the first attempt.
 
 Requests that move money need a key; a retry answers as the first request was answered,
@@ -553,3 +554,365 @@ class TestTheSchema:
 
         assert responses[success]["headers"]["Idempotent-Replayed"]["schema"]["enum"] == ["true"]
         assert responses["409"]["headers"]["Retry-After"]["schema"]["type"] == "integer"
+{%- else %}
+same key, and the work is done exactly once, whatever happened to the first attempt. The
+route is the tests' own ``POST /notes`` (``tests/api/notes.py``).
+
+A route that requires a key refuses a request without one; a retry answers as the first
+request was answered, marked ``Idempotent-Replayed: true``; a request cut short by the
+deadline says that only such a retry can tell whether it was applied, and the retry does
+tell, whether the commit happened or not, and even after the service restarted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.engine import make_url
+
+from {{ cookiecutter.package_name }}.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
+from {{ cookiecutter.package_name }}.adapters.sql.engine import create_engine
+from {{ cookiecutter.package_name }}.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
+from {{ cookiecutter.package_name }}.bootstrap import bootstrap, http_app
+from {{ cookiecutter.package_name }}.domain.errors import RequestInProgress
+from {{ cookiecutter.package_name }}.domain.ports.clock import utc_now
+from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from {{ cookiecutter.package_name }}.domain.principal import Principal
+from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.usecases.idempotency import Outcome
+from tests.api.api_client import client_of, new_key, running
+from tests.api.notes import WriteNoteRequest, notes_router, with_notes, write, written
+from tests.api.tokens import api_settings, as_owner
+from tests.fakes import ManualClock
+
+REPLAYED = "Idempotent-Replayed"
+DEADLINE = 1.0
+"""The request deadline of the tests that outlast it: a request here takes milliseconds,
+so only the stalled one meets it, even on a busy machine."""
+STALL_SECONDS = 60.0
+"""Far past ``DEADLINE``: a stall that only the deadline ends."""
+PURGE_INTERVAL_SECONDS = 0.05
+WAIT_SECONDS = 10.0
+"""The longest a test waits for background work; reached only when it is broken."""
+
+
+def error_code(response: httpx.Response) -> str:
+    code: str = response.json()["error"]["code"]
+    return code
+
+
+def notes_app(
+    settings: Settings | None = None, unit_of_work: UnitOfWorkFactory | None = None
+) -> tuple[FastAPI, UnitOfWorkFactory]:
+    """The service's app with ``POST /notes``, over ``unit_of_work`` (memory by default)."""
+    settings = settings or api_settings()
+    unit_of_work = unit_of_work or MemoryUnitOfWorkFactory()
+    app = http_app(bootstrap(settings, unit_of_work=unit_of_work), settings)
+    return with_notes(app, unit_of_work), unit_of_work
+
+
+class TestTheKeyIsRequiredWhereTheRouteSaysSo:
+    async def test_a_write_without_a_key_is_a_400_and_does_nothing(self) -> None:
+        app, unit_of_work = notes_app()
+
+        async with client_of(app) as client:
+            response = await write(client, key=None)
+
+        assert response.status_code == 400
+        assert error_code(response) == "idempotency_key_required"
+        assert await written(unit_of_work) == 0
+
+    @pytest.mark.parametrize("key", ["", "has space", "\x7f", "k" * 256], ids=repr)
+    async def test_a_key_that_is_not_1_to_255_printable_characters_is_a_validation_error(
+        self, key: str
+    ) -> None:
+        app, unit_of_work = notes_app()
+
+        async with client_of(app) as client:
+            response = await write(client, key=key)
+
+        assert response.status_code == 422
+        assert error_code(response) == "validation_error"
+        assert await written(unit_of_work) == 0
+
+
+class TestARetryIsAnsweredAsTheFirstRequestWas:
+    async def test_a_replay_gets_the_same_status_and_body_marked_replayed(self) -> None:
+        app, unit_of_work = notes_app()
+        key = new_key()
+
+        async with client_of(app) as client:
+            first = await write(client, key=key)
+            retry = await write(client, key=key)
+
+        assert (first.status_code, retry.status_code) == (201, 201)
+        assert retry.json() == first.json()
+        assert REPLAYED not in first.headers
+        assert retry.headers[REPLAYED] == "true"
+        assert await written(unit_of_work) == 1
+
+    async def test_the_same_key_with_another_request_is_a_422_and_does_nothing(self) -> None:
+        app, unit_of_work = notes_app()
+        key = new_key()
+
+        async with client_of(app) as client:
+            await write(client, "first", key=key)
+            response = await write(client, "second", key=key)
+
+        assert response.status_code == 422
+        assert error_code(response) == "idempotency_key_reused"
+        assert REPLAYED not in response.headers
+        assert await written(unit_of_work) == 1
+
+    async def test_keys_are_the_caller_s_own(self) -> None:
+        """Another subject's request under the same key is a request of its own."""
+        app, unit_of_work = notes_app()
+
+        async with client_of(app) as client:
+            alices = await write(client, key="shared")
+            bobs = await write(client, key="shared", **as_owner("bob"))
+
+        assert (alices.status_code, bobs.status_code) == (201, 201)
+        assert bobs.json()["id"] != alices.json()["id"]
+        assert await written(unit_of_work) == 2
+
+
+async def still_running(_principal: Principal, _request: WriteNoteRequest) -> Outcome[str]:
+    raise RequestInProgress("the first request sent with this Idempotency-Key is still running")
+
+
+class TestARequestWhoseFirstAttemptIsStillRunning:
+    async def test_is_a_409_that_says_when_to_retry(self) -> None:
+        settings = api_settings()
+        app = http_app(bootstrap(settings, unit_of_work=MemoryUnitOfWorkFactory()), settings)
+        app.include_router(notes_router(still_running))
+
+        async with client_of(app) as client:
+            response = await write(client)
+
+        assert response.status_code == 409
+        assert error_code(response) == "request_in_progress"
+        assert int(response.headers["Retry-After"]) > 0
+
+
+class LateCommits(UnitOfWorkFactory):
+    """Units of work of which the next commit, once ``armed``, stalls past any deadline:
+    after committing (the work is durable, the answer late) or before (nothing is)."""
+
+    def __init__(self, inner: UnitOfWorkFactory, *, stall_after_commit: bool) -> None:
+        self.inner = inner
+        self.stall_after_commit = stall_after_commit
+        self.armed = False
+
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        return _LateCommit(self.inner(read_only=read_only), self)
+
+
+class _LateCommit(UnitOfWork):
+    def __init__(self, inner: UnitOfWork, late: LateCommits) -> None:
+        self._inner = inner
+        self._late = late
+
+    async def __aenter__(self) -> Self:
+        await self._inner.__aenter__()
+        self.audit_log = self._inner.audit_log
+        self.outbox = self._inner.outbox
+        self.idempotency = self._inner.idempotency
+        # add_aggregate: repositories
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self._inner.__aexit__(exc_type, exc, traceback)
+
+    async def commit(self) -> None:
+        stall, self._late.armed = self._late.armed, False
+        if stall and not self._late.stall_after_commit:
+            await asyncio.sleep(STALL_SECONDS)
+        await self._inner.commit()
+        if stall and self._late.stall_after_commit:
+            await asyncio.sleep(STALL_SECONDS)
+
+    async def rollback(self) -> None:
+        await self._inner.rollback()
+
+
+@contextlib.asynccontextmanager
+async def late_commits(
+    settings: Settings, *, stall_after_commit: bool
+) -> AsyncIterator[tuple[httpx.AsyncClient, LateCommits]]:
+    """The app over the SQLite file of ``settings``, its commits in the test's hands.
+
+    Its lifespan is not started: the relay would commit too, and might meet the stall.
+    """
+    settings = settings.model_copy(update={"request_timeout_seconds": DEADLINE})
+    engine = create_engine(settings.database_url)
+    late = LateCommits(SqlUnitOfWorkFactory(engine), stall_after_commit=stall_after_commit)
+    try:
+        app, _ = notes_app(settings, late)
+        async with client_of(app) as client:
+            yield client, late
+    finally:
+        await engine.dispose()
+
+
+class TestACommitSlowedPastTheDeadline:
+    async def test_that_committed_is_replayed_by_the_retry_and_done_once(
+        self, settings: Settings
+    ) -> None:
+        async with late_commits(settings, stall_after_commit=True) as (client, late):
+            key = new_key()
+            late.armed = True
+
+            first = await write(client, key=key)
+            retry = await write(client, key=key)
+
+            done = await written(late.inner)
+
+        assert (first.status_code, error_code(first)) == (504, "outcome_unknown")
+        assert "retry it with the same Idempotency-Key" in first.json()["error"]["message"]
+        assert retry.status_code == 201, retry.text
+        assert retry.headers[REPLAYED] == "true"
+        assert done == 1
+
+    async def test_that_never_committed_is_applied_by_the_retry_and_done_once(
+        self, settings: Settings
+    ) -> None:
+        async with late_commits(settings, stall_after_commit=False) as (client, late):
+            key = new_key()
+            late.armed = True
+
+            first = await write(client, key=key)
+            retry = await write(client, key=key)
+
+            done = await written(late.inner)
+
+        assert (first.status_code, error_code(first)) == (504, "outcome_unknown")
+        assert retry.status_code == 201, retry.text
+        assert REPLAYED not in retry.headers
+        assert done == 1
+
+
+@contextlib.asynccontextmanager
+async def sqlite_notes(
+    settings: Settings, clock: ManualClock | None = None
+) -> AsyncIterator[tuple[httpx.AsyncClient, UnitOfWorkFactory]]:
+    """The service with ``POST /notes`` over the SQLite file of ``settings``, running."""
+    engine = create_engine(settings.database_url)
+    unit_of_work = SqlUnitOfWorkFactory(engine)
+    service = bootstrap(settings, unit_of_work=unit_of_work, clock=clock or utc_now)
+    retention = timedelta(hours=settings.idempotency_key_retention_hours)
+    app = with_notes(http_app(service, settings), unit_of_work, clock or utc_now, retention)
+    try:
+        async with running(app) as client:
+            yield client, unit_of_work
+    finally:
+        await engine.dispose()
+
+
+class TestKeysOutliveTheProcess:
+    async def test_a_retry_after_a_restart_is_replayed(self, settings: Settings) -> None:
+        key = new_key()
+        async with sqlite_notes(settings) as (before, _):
+            first = await write(before, key=key)
+
+        async with sqlite_notes(settings) as (after, _):
+            retry = await write(after, key=key)
+
+        assert (first.status_code, retry.status_code) == (201, 201)
+        assert retry.json() == first.json()
+        assert retry.headers[REPLAYED] == "true"
+
+
+def stored_key_count(settings: Settings, key: str) -> int:
+    """Rows under ``key`` in the ``idempotency_keys`` table, read beside the app."""
+    path = make_url(settings.database_url).database
+    assert path is not None
+    with contextlib.closing(sqlite3.connect(path)) as database:
+        [(count,)] = database.execute(
+            "SELECT count(*) FROM idempotency_keys WHERE key = ?", (key,)
+        ).fetchall()
+    return int(count)
+
+
+async def wait_until_purged(settings: Settings, key: str) -> None:
+    """Poll the table until ``key`` is gone; fail if it is still there after a while."""
+    for _ in range(round(WAIT_SECONDS / PURGE_INTERVAL_SECONDS)):
+        if stored_key_count(settings, key) == 0:
+            return
+        await asyncio.sleep(PURGE_INTERVAL_SECONDS)
+    pytest.fail(f"the key was not purged within {WAIT_SECONDS:g} s of its expiry")
+
+
+class TestExpiredKeysArePurgedByTheRunningService:
+    async def test_a_key_is_kept_for_its_retention_then_deleted_in_the_background(
+        self, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A pinned clock decides when the key expires, the retention of the settings how
+        long it lives; the service's own purge, running every
+        ``IDEMPOTENCY_KEY_PURGE_INTERVAL_SECONDS``, deletes it."""
+        monkeypatch.setenv("IDEMPOTENCY_KEY_RETENTION_HOURS", "2")
+        monkeypatch.setenv("IDEMPOTENCY_KEY_PURGE_INTERVAL_SECONDS", str(PURGE_INTERVAL_SECONDS))
+        settings = api_settings(database_url=settings.database_url)
+        clock = ManualClock()
+        key = new_key()
+
+        async with sqlite_notes(settings, clock) as (client, _):
+            first = await write(client, key=key)
+            clock.advance(timedelta(hours=2) - timedelta(seconds=1))
+            await asyncio.sleep(5 * PURGE_INTERVAL_SECONDS)  # purges that must not touch it
+            kept = stored_key_count(settings, key)
+            clock.advance(timedelta(seconds=1))
+            await wait_until_purged(settings, key)
+
+            again = await write(client, key=key)
+
+        assert first.status_code == 201, first.text
+        assert kept == 1
+        assert again.status_code == 201, again.text
+        assert REPLAYED not in again.headers
+        assert again.json()["id"] != first.json()["id"]
+
+
+@pytest.fixture(scope="module")
+def operation() -> dict[str, Any]:
+    """``POST /notes`` in the schema the app serves; building it connects to nothing."""
+    app, _ = notes_app()
+    operation: dict[str, Any] = app.openapi()["paths"]["/notes"]["post"]
+    return operation
+
+
+class TestTheSchema:
+    def test_a_route_that_requires_a_key_declares_it_and_what_it_may_answer(
+        self, operation: dict[str, Any]
+    ) -> None:
+        responses = operation["responses"]
+        [key] = [p for p in operation["parameters"] if p["name"] == "Idempotency-Key"]
+
+        assert (key["in"], key["required"]) == ("header", True)
+        assert "idempotency_key_required" in responses["400"]["description"]
+        assert "request_in_progress" in responses["409"]["description"]
+        assert "idempotency_key_reused" in responses["422"]["description"]
+        assert "outcome_unknown" in responses["504"]["description"]
+
+    def test_it_declares_the_headers_a_retry_may_read(self, operation: dict[str, Any]) -> None:
+        """Declared, so generated clients expose them and the fuzz tier's
+        ``response_headers_conformance`` check holds the answers to them."""
+        responses = operation["responses"]
+
+        assert responses["201"]["headers"]["Idempotent-Replayed"]["schema"]["enum"] == ["true"]
+        assert responses["409"]["headers"]["Retry-After"]["schema"]["type"] == "integer"
+{%- endif %}

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from {{ cookiecutter.package_name }}.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
+{% if cookiecutter.example == "ledger" %}from {{ cookiecutter.package_name }}.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from {{ cookiecutter.package_name }}.adapters.relay.outbox_relay import OutboxRelay
 from {{ cookiecutter.package_name }}.bootstrap import Service, bootstrap, delivery_policy
 from {{ cookiecutter.package_name }}.domain.money import Currency, Money
@@ -17,9 +17,17 @@ from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountReq
 from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferRequest
 from tests.api.tokens import ADMIN, api_settings, principal
 from tests.fakes import RecordingNotifier
+{% else %}from {{ cookiecutter.package_name }}.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
+from {{ cookiecutter.package_name }}.adapters.relay.outbox_relay import OutboxRelay
+from {{ cookiecutter.package_name }}.bootstrap import Service, bootstrap, delivery_policy
+from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWorkFactory
+from {{ cookiecutter.package_name }}.usecases.deliver_notices import DeliveryPolicy, DeliveryReport
+from tests.api.notes import WriteNote, WriteNoteRequest
+from tests.api.tokens import api_settings, principal
+from tests.fakes import RecordingNotifier
+{% endif %}
 
-
-def service(notifier: RecordingNotifier, poll_interval: float) -> Service:
+{% if cookiecutter.example == "ledger" %}def service(notifier: RecordingNotifier, poll_interval: float) -> Service:
     settings = api_settings(outbox_poll_interval_seconds=poll_interval)
     return bootstrap(settings, unit_of_work=MemoryUnitOfWorkFactory(), notifier=notifier)
 
@@ -79,7 +87,62 @@ class TestOutboxRelay:
         assert len(notifier.notices) == 1
 
 
-class TestPolling:
+{% else %}def service(
+    notifier: RecordingNotifier, poll_interval: float, unit_of_work: UnitOfWorkFactory
+) -> Service:
+    settings = api_settings(outbox_poll_interval_seconds=poll_interval)
+    return bootstrap(settings, unit_of_work=unit_of_work, notifier=notifier)
+
+
+async def handle_write_request(
+    unit_of_work: UnitOfWorkFactory, then_wait: asyncio.Event | None = None
+) -> None:
+    """What a request handler does: a use case that commits a notice (the tests' note,
+    ``tests/api/notes.py``), then (maybe) more work before answering."""
+    await WriteNote(unit_of_work)(principal(), WriteNoteRequest("hello"))
+    if then_wait is not None:
+        await then_wait.wait()
+
+
+class TestOutboxRelay:
+    async def test_delivers_after_the_request_has_finished(self) -> None:
+        notifier, unit_of_work = RecordingNotifier(), MemoryUnitOfWorkFactory()
+        app = service(notifier, 0.01, unit_of_work)
+        await app.relay.start()
+
+        await handle_write_request(unit_of_work)
+
+        assert len(await notifier.wait_for(1)) == 1
+        await app.relay.stop()
+
+    async def test_a_request_cancelled_after_its_commit_does_not_cancel_delivery(self) -> None:
+        notifier, unit_of_work = RecordingNotifier(), MemoryUnitOfWorkFactory()
+        app = service(notifier, 0.01, unit_of_work)
+        await app.relay.start()
+        request = asyncio.create_task(handle_write_request(unit_of_work, asyncio.Event()))
+        await asyncio.sleep(0.05)  # the note commits; the handler is still waiting
+
+        request.cancel()
+
+        with pytest.raises(asyncio.CancelledError):
+            await request
+        assert len(await notifier.wait_for(1)) == 1
+        await app.relay.stop()
+
+    async def test_stopping_drains_what_is_waiting(self) -> None:
+        notifier, unit_of_work = RecordingNotifier(), MemoryUnitOfWorkFactory()
+        app = service(notifier, 3600, unit_of_work)
+        await app.relay.start()
+        await asyncio.sleep(0)  # the relay's first run finds nothing and goes to sleep
+        await handle_write_request(unit_of_work)
+        assert notifier.notices == []
+
+        await app.relay.stop()
+
+        assert len(notifier.notices) == 1
+
+
+{% endif %}class TestPolling:
     async def test_a_full_batch_is_followed_at_once_and_a_partial_one_waits_for_the_poll(
         self,
     ) -> None:

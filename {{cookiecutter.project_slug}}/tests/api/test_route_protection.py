@@ -1,3 +1,8 @@
+{%- if cookiecutter.example == "ledger" -%}
+{%- set planted, parameter, noun = "/accounts/{account_id}/statement", "account_id", "account" -%}
+{%- else -%}
+{%- set planted, parameter, noun = "/reports/{report_id}/statement", "report_id", "report" -%}
+{%- endif -%}
 """Deny by default: every route needs a token, but for the few that must be public.
 
 The route table is walked, not listed by hand, so a route added without a ``caller:
@@ -5,6 +10,12 @@ Caller`` parameter fails here, whatever its path. Public: the health checks (pro
 carry no token), and what the settings open, by default in development only: /docs,
 /redoc and /openapi.json (DOCS_ENABLED){% if cookiecutter.observability == "opentelemetry" %}, /metrics (METRICS_ENABLED){% endif %}. The OpenAPI schema says
 the same to clients: which operations need the bearer token, and may answer 401 and 403.
+{%- if cookiecutter.example == "none" %}
+
+The service starts with no route of its own but those: the walk is also proven on the
+tests' ``/notes`` (``tests/api/notes.py``), as it will walk the routes ``make aggregate``
+adds.
+{%- endif %}
 """
 
 from __future__ import annotations
@@ -17,9 +28,13 @@ import fastapi.routing
 import pytest
 from fastapi import FastAPI
 
-from {{ cookiecutter.package_name }}.bootstrap import create_app
+{% if cookiecutter.example == "none" %}from {{ cookiecutter.package_name }}.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
+{% endif %}from {{ cookiecutter.package_name }}.bootstrap import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 from tests.api.api_client import client_of
+{%- if cookiecutter.example == "none" %}
+from tests.api.notes import with_notes
+{%- endif %}
 
 HEALTH = frozenset({"/health/live", "/health/ready"})
 DOCS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
@@ -127,20 +142,26 @@ class TestDenyByDefault:
         """The test above bites: one unprotected route is reported, with what it answered."""
         app = create_app(settings)
 
-        @app.get("/accounts/{account_id}/statement")
-        async def statement(account_id: uuid.UUID) -> dict[str, str]:
-            return {"account": str(account_id)}
+        @app.get("{{ planted }}")
+        async def statement({{ parameter }}: uuid.UUID) -> dict[str, str]:
+            return {"{{ noun }}": str({{ parameter }})}
 
         answers = await answers_without_a_token(app)
 
         assert unprotected(answers, PUBLIC_IN_DEVELOPMENT) == {
-            "GET /accounts/{account_id}/statement": 200
+            "GET {{ planted }}": 200
         }
 
 
 class TestOpenApiSchema:
     def test_declares_the_bearer_scheme(self, settings: Settings) -> None:
+{%- if cookiecutter.example == "ledger" %}
         schemes = create_app(settings).openapi()["components"]["securitySchemes"]
+{%- else %}
+        """On the tests' ``/notes``: with no route of its own, the service declares none."""
+        app = with_notes(create_app(settings), MemoryUnitOfWorkFactory())
+        schemes = app.openapi()["components"]["securitySchemes"]
+{%- endif %}
 
         assert schemes["bearer"]["type"] == "http"
         assert schemes["bearer"]["scheme"] == "bearer"
@@ -153,10 +174,29 @@ class TestOpenApiSchema:
     def test_the_check_finds_an_operation_without_security(self, settings: Settings) -> None:
         app = create_app(settings)
 
-        @app.get("/accounts/{account_id}/statement")
-        async def statement(account_id: uuid.UUID) -> dict[str, str]:
-            return {"account": str(account_id)}
+        @app.get("{{ planted }}")
+        async def statement({{ parameter }}: uuid.UUID) -> dict[str, str]:
+            return {"{{ noun }}": str({{ parameter }})}
 
         assert operations_missing_auth(app.openapi()) == [
-            "GET /accounts/{account_id}/statement: declares security None, statuses set()"
+            "GET {{ planted }}: declares security None, statuses set()"
         ]
+{%- if cookiecutter.example == "none" %}
+
+
+class TestOnRoutesOfItsOwn:
+    async def test_every_route_of_the_tests_notes_answers_401_without_a_token(
+        self, settings: Settings
+    ) -> None:
+        app = with_notes(create_app(settings), MemoryUnitOfWorkFactory())
+
+        answers = await answers_without_a_token(app)
+
+        assert {"POST /notes", "GET /notes/{note_id}"} <= set(answers)
+        assert unprotected(answers, PUBLIC_IN_DEVELOPMENT) == {}
+
+    def test_every_operation_of_the_tests_notes_needs_the_token(self, settings: Settings) -> None:
+        app = with_notes(create_app(settings), MemoryUnitOfWorkFactory())
+
+        assert operations_missing_auth(app.openapi()) == []
+{%- endif %}

@@ -1,9 +1,14 @@
+{%- if cookiecutter.example == "ledger" -%}
+{%- set gone, not_preflighted, preflighted = "accounts_gone", "/accounts", "/transfers" -%}
+{%- else -%}
+{%- set gone, not_preflighted, preflighted = "outbox_gone", "/health/ready", "/health/ready" -%}
+{%- endif -%}
 """Security basics seen from outside: CORS stays off unless configured, and error bodies
 never show a stack trace, SQL or the text of an unexpected exception."""
 
 from __future__ import annotations
 
-import contextlib
+{% if cookiecutter.example == "ledger" %}import contextlib
 import dataclasses
 import sqlite3
 import uuid
@@ -23,7 +28,26 @@ from {{ cookiecutter.package_name }}.domain.principal import Principal
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from tests.api.tokens import as_owner, verifier
+{% else %}import contextlib
+import sqlite3
+import uuid
 
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
+
+from {{ cookiecutter.package_name }}.adapters.sql.engine import create_engine
+from {{ cookiecutter.package_name }}.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
+from {{ cookiecutter.package_name }}.bootstrap import create_app
+from {{ cookiecutter.package_name }}.domain.principal import Principal
+from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.usecases.idempotency import Outcome
+from tests.api.api_client import memory_app
+from tests.api.notes import WriteNoteRequest, notes_router, with_notes, write
+from tests.api.tokens import api_settings, as_owner
+{% endif %}
 ALLOWED = "https://app.example.com"
 PREFLIGHT = {"Origin": ALLOWED, "Access-Control-Request-Method": "POST"}
 LEAKS = (
@@ -31,7 +55,7 @@ LEAKS = (
     'File "',
     "SELECT",
     "no such table",
-    "accounts_gone",
+    "{{ gone }}",
     "sqlite",
     "secret",
     "RuntimeError",
@@ -46,7 +70,7 @@ def client_of(app: FastAPI, *, raise_app_exceptions: bool = True) -> httpx.Async
 
 class TestCors:
     async def test_is_off_by_default(self, client: httpx.AsyncClient) -> None:
-        preflight = await client.options("/accounts", headers=PREFLIGHT)
+        preflight = await client.options("{{ not_preflighted }}", headers=PREFLIGHT)
         read = await client.get("/health/live", headers={"Origin": ALLOWED})
 
         assert "access-control-allow-origin" not in preflight.headers
@@ -57,7 +81,7 @@ class TestCors:
         app = create_app(settings.model_copy(update={"cors_allowed_origins": (ALLOWED,)}))
 
         async with client_of(app) as client:
-            preflight = await client.options("/transfers", headers=PREFLIGHT)
+            preflight = await client.options("{{ preflighted }}", headers=PREFLIGHT)
             allowed = await client.get("/health/live", headers={"Origin": ALLOWED})
             other = await client.get("/health/live", headers={"Origin": "https://evil.example"})
 
@@ -101,7 +125,7 @@ def assert_reveals_nothing(response: httpx.Response, status: int) -> None:
     assert not leaked, f"the body reveals {leaked}: {response.text}"
 
 
-class TestErrorBodies:
+{% if cookiecutter.example == "ledger" %}class TestErrorBodies:
     async def test_an_unexpected_exception_is_a_bare_500(self) -> None:
         async def get_account(_principal: Principal, _account_id: AccountId) -> Account:
             raise RuntimeError("secret: SELECT * FROM accounts went wrong")
@@ -144,3 +168,53 @@ class TestErrorBodies:
 
         assert_reveals_nothing(response, 500)
         assert response.json()["error"]["code"] == "internal_error"
+{% else %}async def explodes(_principal: Principal, _request: WriteNoteRequest) -> Outcome[str]:
+    raise RuntimeError("secret: SELECT * FROM outbox went wrong")
+
+
+async def breaks_in_the_driver(_principal: Principal, _request: WriteNoteRequest) -> Outcome[str]:
+    raise OperationalError(
+        "SELECT secret FROM outbox WHERE id = ?", {"id": 1}, Exception("sqlite broke")
+    )
+
+
+class TestErrorBodies:
+    """On the tests' ``/notes`` (``tests/api/notes.py``): the service starts with no route
+    of its own that could fail."""
+
+    async def test_an_unexpected_exception_is_a_bare_500(self) -> None:
+        app = memory_app(api_settings())
+        app.include_router(notes_router(explodes))
+        # Starlette re-raises after answering, for the server's log: don't raise it here.
+        async with client_of(app, raise_app_exceptions=False) as client:
+            response = await write(client)
+
+        assert_reveals_nothing(response, 500)
+        assert response.json()["error"]["code"] == "internal_error"
+
+    async def test_a_driver_error_outside_the_sql_adapter_is_a_bare_500(self) -> None:
+        app = memory_app(api_settings())
+        app.include_router(notes_router(breaks_in_the_driver))
+        async with client_of(app, raise_app_exceptions=False) as client:
+            response = await write(client)
+
+        assert_reveals_nothing(response, 500)
+
+    async def test_a_broken_schema_is_a_bare_500_not_an_outage(self, settings: Settings) -> None:
+        """A missing table is a bug or a migration not run: retrying will not help, so
+        it is no 503 ``storage_unavailable``; the server log has the driver's error."""
+        database = settings.database_url.removeprefix("sqlite+aiosqlite:///")
+        with contextlib.closing(sqlite3.connect(database)) as connection:
+            connection.execute("ALTER TABLE outbox RENAME TO outbox_gone")  # a broken schema
+        engine = create_engine(settings.database_url)
+        app = with_notes(create_app(settings), SqlUnitOfWorkFactory(engine))
+
+        try:
+            async with client_of(app, raise_app_exceptions=False) as client:
+                response = await client.get(f"/notes/{uuid.uuid4()}", headers=as_owner())
+        finally:
+            await engine.dispose()
+
+        assert_reveals_nothing(response, 500)
+        assert response.json()["error"]["code"] == "internal_error"
+{% endif %}

@@ -1,10 +1,14 @@
 """Another process holding SQLite's write lock never stops the service.
 
-SQLite lets one process write at a time. While another process holds the write lock, the
+{% if cookiecutter.example == "ledger" %}SQLite lets one process write at a time. While another process holds the write lock, the
 transfers that need it wait in their connections' own threads (aiosqlite), never on the
 event loop: the service keeps answering, and the waiting transfers complete once the
 lock is released.
-"""
+{% else %}SQLite lets one process write at a time. While another process holds the write lock, the
+writes that need it (the tests' ``POST /notes``, ``tests/api/notes.py``) wait in their
+connections' own threads (aiosqlite), never on the event loop: the service keeps
+answering, and the waiting writes complete once the lock is released.
+{% endif %}"""
 
 from __future__ import annotations
 
@@ -17,9 +21,15 @@ from contextlib import asynccontextmanager
 import httpx
 from sqlalchemy import make_url
 
-from {{ cookiecutter.package_name }}.settings import Settings
+{% if cookiecutter.example == "ledger" %}from {{ cookiecutter.package_name }}.settings import Settings
 from tests.api.api_client import balance, deposit, open_account, transfer
-
+{% else %}from {{ cookiecutter.package_name }}.adapters.sql.engine import create_engine
+from {{ cookiecutter.package_name }}.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
+from {{ cookiecutter.package_name }}.bootstrap import create_app
+from {{ cookiecutter.package_name }}.settings import Settings
+from tests.api.api_client import client_of
+from tests.api.notes import with_notes, write, written
+{% endif %}
 HOLD_SECONDS = 3.0
 PROMPT_SECONDS = 1.0
 """A liveness answer slower than this while the lock is held means the loop stalled.
@@ -69,7 +79,7 @@ async def liveness_latencies(client: httpx.AsyncClient, seconds: float) -> list[
     return latencies
 
 
-async def test_the_service_answers_while_another_process_holds_the_write_lock(
+{% if cookiecutter.example == "ledger" %}async def test_the_service_answers_while_another_process_holds_the_write_lock(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
     source, destination = await open_account(client), await open_account(client)
@@ -90,3 +100,29 @@ async def test_the_service_answers_while_another_process_holds_the_write_lock(
     assert max(latencies) < PROMPT_SECONDS, f"/health/live stalled: {max(latencies):.2f} s"
     assert [answer.status_code for answer in answers] == [201, 201, 201]
     assert await balance(client, source["id"]) == 970
+{% else %}async def test_the_service_answers_while_another_process_holds_the_write_lock(
+    settings: Settings,
+) -> None:
+    database = make_url(settings.database_url).database
+    assert database is not None
+    engine = create_engine(settings.database_url)
+    unit_of_work = SqlUnitOfWorkFactory(engine)
+    app = with_notes(create_app(settings), unit_of_work)
+
+    try:
+        async with client_of(app) as client, write_lock_held_by_another_process(database):
+            waiting = [
+                asyncio.create_task(write(client, f"note {n}", key=f"k{n}")) for n in range(3)
+            ]
+            latencies = await liveness_latencies(client, HOLD_SECONDS)
+            still_waiting = [not task.done() for task in waiting]
+        answers = await asyncio.gather(*waiting)
+        notes = await written(unit_of_work)
+    finally:
+        await engine.dispose()
+
+    assert all(still_waiting), "the writes waited for the other process's lock"
+    assert max(latencies) < PROMPT_SECONDS, f"/health/live stalled: {max(latencies):.2f} s"
+    assert [answer.status_code for answer in answers] == [201, 201, 201]
+    assert notes == 3
+{% endif %}

@@ -1,3 +1,4 @@
+{%- set scope = "ledger" if cookiecutter.example == "ledger" else "service" -%}
 """Settings that would let anyone in stop the service at start, saying what to set instead.
 
 ``ENVIRONMENT=production`` refuses the development signing key (whoever holds it can sign
@@ -16,8 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import httpx
-import pytest
+{% if cookiecutter.example == "ledger" %}import httpx
+{% endif %}import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi import FastAPI
@@ -25,9 +26,18 @@ from pydantic import SecretStr, ValidationError
 
 from {{ cookiecutter.package_name }} import __main__ as command_line
 from {{ cookiecutter.package_name }}.bootstrap import StartupRefused
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.settings import Settings
+{%- else %}
+from {{ cookiecutter.package_name }}.domain.principal import Principal, Scope
+from {{ cookiecutter.package_name }}.settings import Settings
+{%- endif %}
 from tests.api.api_client import memory_app
+{%- if cookiecutter.example == "ledger" %}
 from tests.api.tokens import SIGNING_KEY, bearer
+{%- else %}
+from tests.api.tokens import SIGNING_KEY, verifier
+{%- endif %}
 
 PACKAGE = "{{ cookiecutter.package_name }}"
 PRODUCTION: dict[str, Any] = {
@@ -158,7 +168,7 @@ class TestCommandLine:
         assert "AUTH_DEV_SIGNING_KEY" in result.stderr
         assert "Traceback" not in result.stderr
 
-    async def test_token_prints_a_token_the_app_accepts(
+{% if cookiecutter.example == "ledger" %}    async def test_token_prints_a_token_the_app_accepts(
         self, tmp_path: Path, client: httpx.AsyncClient
     ) -> None:
         result = run(
@@ -182,18 +192,34 @@ class TestCommandLine:
 
         assert opened.status_code == 201, opened.text
         assert read.status_code == 200, read.text
+{% else %}    async def test_token_prints_a_token_the_service_accepts(self, tmp_path: Path) -> None:
+        result = run(
+            "token",
+            "--subject",
+            "alice",
+            "--scope",
+            "service:read service:write",
+            cwd=tmp_path,
+            AUTH_DEV_SIGNING_KEY=SIGNING_KEY,
+        )
+        assert result.returncode == 0, result.stderr
+        token = result.stdout.splitlines()[-1]
 
+        principal = await verifier().verify(token)
+
+        assert principal == Principal("alice", frozenset({Scope.READ, Scope.WRITE}))
+{% endif %}
     def test_token_refuses_a_scope_the_service_does_not_know(self, tmp_path: Path) -> None:
         result = run(
             "token",
             "--subject",
             "alice",
             "--scope",
-            "ledger:read ledger:everything",
+            "{{ scope }}:read {{ scope }}:everything",
             cwd=tmp_path,
             AUTH_DEV_SIGNING_KEY=SIGNING_KEY,
         )
 
         assert result.returncode != 0
-        assert "unknown scope ledger:everything" in result.stderr
+        assert "unknown scope {{ scope }}:everything" in result.stderr
         assert result.stdout == ""

@@ -1,3 +1,4 @@
+{%- set kind = "transfer.completed" if cookiecutter.example == "ledger" else "invoice.issued" -%}
 """Signed webhooks: each notice POSTed to a real receiver, which can prove who sent it.
 
 The receiver is a real HTTP server on loopback (``tests/api/webhook_receiver.py``). It
@@ -10,7 +11,12 @@ who copies it gets code that these tests run.
 from __future__ import annotations
 
 import asyncio
+{%- if cookiecutter.example == "ledger" %}
 import base64
+{%- else %}
+import base64
+import contextlib
+{%- endif %}
 import json
 import socket
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
@@ -28,14 +34,29 @@ from {{ cookiecutter.package_name }}.adapters.notifier.webhook_notifier import (
     WebhookNotifier,
     WebhookRejected,
 )
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.adapters.notifier.webhook_secret import decode_webhook_secret
+{%- else %}
+from {{ cookiecutter.package_name }}.adapters.notifier.webhook_secret import decode_webhook_secret
+from {{ cookiecutter.package_name }}.adapters.sql.engine import create_engine
+from {{ cookiecutter.package_name }}.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
+{%- endif %}
 from {{ cookiecutter.package_name }}.bootstrap import create_app
 from {{ cookiecutter.package_name }}.domain.ids import new_notice_id
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.domain.notice import TRANSFER_COMPLETED, Notice
+{%- else %}
+from {{ cookiecutter.package_name }}.domain.notice import Notice
+{%- endif %}
 from {{ cookiecutter.package_name }}.domain.ports.clock import utc_now
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.usecases.deliver_notices import DeliverNotices, DeliveryPolicy
+{%- if cookiecutter.example == "ledger" %}
 from tests.api.api_client import deposit, open_account, running, transfer
+{%- else %}
+from tests.api.api_client import running
+from tests.api.notes import with_notes, write
+{%- endif %}
 from tests.api.tokens import api_settings
 from tests.api.webhook_receiver import WAIT_SECONDS, WebhookReceiver
 from tests.fakes import ManualClock
@@ -69,9 +90,15 @@ verify = readme_verifier()
 def a_notice(created_at: datetime | None = None) -> Notice:
     return Notice(
         new_notice_id(),
+{%- if cookiecutter.example == "ledger" %}
         TRANSFER_COMPLETED,
         created_at or datetime(2030, 1, 1, 12, 30, tzinfo=UTC),
         {"transfer_id": "7d1f3b9e", "amount_minor_units": "250", "currency": "EUR"},
+{%- else %}
+        "invoice.issued",
+        created_at or datetime(2030, 1, 1, 12, 30, tzinfo=UTC),
+        {"invoice_id": "7d1f3b9e", "amount_minor_units": "250", "currency": "EUR"},
+{%- endif %}
     )
 
 
@@ -102,7 +129,7 @@ class TestDelivery:
         assert delivery.headers["content-type"] == "application/json"
         assert json.loads(delivery.body) == {
             "id": str(notice.id),
-            "type": "transfer.completed",
+            "type": "{{ kind }}",
             "timestamp": "2030-01-01T12:30:00Z",
             "data": dict(notice.payload),
         }
@@ -156,7 +183,7 @@ class TestFailures:
 
         assert rejected.value.status_code == status
         assert len(receiver.deliveries) == 1
-        assert f"webhook {notice.id} (transfer.completed): the receiver answered {status}" in (
+        assert f"webhook {notice.id} ({{ kind }}): the receiver answered {status}" in (
             caplog.messages
         )
 
@@ -197,7 +224,7 @@ class TestFailures:
             await notifier.aclose()
 
         [logged] = caplog.messages
-        assert logged.startswith(f"webhook {notice.id} (transfer.completed) not delivered:")
+        assert logged.startswith(f"webhook {notice.id} ({{ kind }}) not delivered:")
 
     async def test_a_receiver_that_never_answers_is_cut_off_by_the_timeout(
         self, receiver: WebhookReceiver
@@ -223,6 +250,7 @@ class TestTheService:
             webhook_secret=SecretStr(SECRET),
             outbox_poll_interval_seconds=0.01,
         )
+{%- if cookiecutter.example == "ledger" %}
 
     @staticmethod
     async def pay_and_wait_for_the_webhook(
@@ -256,6 +284,50 @@ class TestTheService:
         async with running(create_app(webhook_settings)) as client:
             await self.pay_and_wait_for_the_webhook(client, receiver)
             assert receiver.closed_connections == 0  # kept open for the next notice
+{%- else %}
+
+    @staticmethod
+    @contextlib.asynccontextmanager
+    async def serving(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+        """The service ``create_app`` builds, relay and webhooks included, with the tests'
+        ``POST /notes`` writing to its database."""
+        engine = create_engine(settings.database_url)
+        try:
+            app = with_notes(create_app(settings), SqlUnitOfWorkFactory(engine))
+            async with running(app) as client:
+                yield client
+        finally:
+            await engine.dispose()
+
+    @staticmethod
+    async def write_and_wait_for_the_webhook(
+        client: httpx.AsyncClient, receiver: WebhookReceiver
+    ) -> httpx.Response:
+        """A note written through the API; return once the receiver has its notice."""
+        written = await write(client, "hello")
+        assert written.status_code == 201, written.text
+        await asyncio.to_thread(receiver.wait_until, lambda r: len(r.deliveries) >= 1)
+        return written
+
+    async def test_a_committed_notice_reaches_the_receiver_signed(
+        self, webhook_settings: Settings, receiver: WebhookReceiver
+    ) -> None:
+        async with self.serving(webhook_settings) as client:
+            written = await self.write_and_wait_for_the_webhook(client, receiver)
+
+        [delivery] = receiver.deliveries
+        assert verify(SECRET, delivery.headers, delivery.body)
+        sent = json.loads(delivery.body)
+        assert sent["type"] == "note.written"
+        assert sent["data"] == {"id": written.json()["id"], "text": "hello"}
+
+    async def test_shutting_down_closes_the_connections_to_the_receiver(
+        self, webhook_settings: Settings, receiver: WebhookReceiver
+    ) -> None:
+        async with self.serving(webhook_settings) as client:
+            await self.write_and_wait_for_the_webhook(client, receiver)
+            assert receiver.closed_connections == 0  # kept open for the next notice
+{%- endif %}
 
         await asyncio.to_thread(receiver.wait_until, lambda r: r.closed_connections == 1)
 

@@ -27,9 +27,9 @@ from {{ cookiecutter.package_name }}.settings import (
 SIGNING_KEY = "api-tier-signing-key-known-only-to-these-tests-0123456789abcdefg"
 """64 characters: long enough for every HMAC algorithm, HS512 included."""
 OWNER = "alice"
-"""Whom the tests act as unless they say otherwise: the owner of the accounts they open."""
+"""Whom the tests act as unless they say otherwise: the owner of the {% if cookiecutter.example == "ledger" %}accounts{% else %}things{% endif %} they {% if cookiecutter.example == "ledger" %}open{% else %}create{% endif %}."""
 ADMIN = "treasury"
-"""Deposits need ``ledger:admin``, which account owners are not given."""
+{% if cookiecutter.example == "ledger" %}"""Deposits need ``ledger:admin``, which account owners are not given."""{% else %}"""Has ``service:admin`` only, which owners are not given."""{% endif %}
 OWNER_SCOPES = (Scope.READ, Scope.WRITE)
 LIFETIME = timedelta(minutes=10)
 

@@ -26,9 +26,14 @@ from {{ cookiecutter.package_name }}.adapters import http
 from {{ cookiecutter.package_name }}.adapters.http.errors import status_for
 from {{ cookiecutter.package_name }}.domain.errors import (
     ConcurrencyConflict,
+{%- if cookiecutter.example == "ledger" %}
     CounterpartNotFound,
+{%- endif %}
     DomainError,
     InvalidToken,
+{%- if cookiecutter.example == "none" %}
+    StorageUnavailable,
+{%- endif %}
 )
 
 README = Path(__file__).parents[2] / "README.md"
@@ -110,7 +115,7 @@ class TestTheCheckBites:
     def test_the_walk_finds_every_generation_of_domain_errors(self) -> None:
         found = set(subclasses(DomainError))
 
-        assert {DomainError, InvalidToken, ConcurrencyConflict, CounterpartNotFound} <= found
+        assert {DomainError, InvalidToken, ConcurrencyConflict, {% if cookiecutter.example == "ledger" %}CounterpartNotFound{% else %}StorageUnavailable{% endif %}} <= found
 
     def test_the_scan_finds_the_codes_of_the_request_limits_and_of_validation(self) -> None:
         assert {

@@ -1,7 +1,7 @@
 """A unit-of-work factory that watches, and may sabotage, every port call of a use case.
 
 Wrap any implementation's factory in ``Observed`` and hand it to ``UseCases.wired_to``:
-each repository call is logged as ``"accounts.lock_many"``, ``"transfers.add"``, ...;
+each repository call is logged as {% if cookiecutter.example == "ledger" %}``"accounts.lock_many"``, ``"transfers.add"``{% else %}``"outbox.put"``, ``"idempotency.claim"``{% endif %}, ...;
 failures are logged with the error; and ``after_call`` runs after every successful call,
 where a test may raise (a crash after a write) or wait (to force a race).
 """

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from {{ cookiecutter.package_name }}.domain.ids import NoticeId, new_notice_id
 from {{ cookiecutter.package_name }}.domain.notice import Notice, PendingNotice
 from tests.contract.implementations import Storage
-from tests.contract.ledger import minutes
+from tests.contract.{% if cookiecutter.example == "ledger" %}ledger{% else %}material{% endif %} import minutes
 
 LEASE = timedelta(minutes=5)
 LONG_AGO = minutes(0)

@@ -6,7 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.package_name }}.adapters.sql.tables import audit_entries, outbox
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.domain.audit import AuditAction, AuditEntry
+{%- else %}
+from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
+{%- endif %}
 from {{ cookiecutter.package_name }}.domain.ids import AuditEntryId, NoticeId
 from tests.stored_state import StoredState, state_of
 
@@ -26,7 +30,11 @@ class SqlStoredState(StoredState):
         return [
             AuditEntry(
                 AuditEntryId(row.id),
+{%- if cookiecutter.example == "ledger" %}
                 AuditAction(row.action),
+{%- else %}
+                row.action,  # as stored: the actions are the ones the service adds
+{%- endif %}
                 row.subject_id,
                 row.occurred_at,
                 row.details,

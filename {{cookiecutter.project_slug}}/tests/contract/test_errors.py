@@ -11,17 +11,21 @@ from sqlalchemy import make_url
 
 from {{ cookiecutter.package_name }}.adapters.sql.engine import create_engine
 from {{ cookiecutter.package_name }}.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
-from {{ cookiecutter.package_name }}.domain.errors import (
+{% if cookiecutter.example == "ledger" %}from {{ cookiecutter.package_name }}.domain.errors import (
     AccountAlreadyExists,
     DomainError,
     StorageUnavailable,
 )
-from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
+{% else %}from {{ cookiecutter.package_name }}.domain.errors import DomainError, StorageUnavailable
+{% endif %}from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+{% if cookiecutter.example == "ledger" %}from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccountRequest
 from tests.contract.implementations import Storage, postgresql_only, sql_only
 from tests.contract.ledger import OWNER, account, store
-from tests.postgres_server import Postgres, free_port
+{% else %}from tests.contract.implementations import Storage, postgresql_only, sql_only
+from tests.contract.material import minutes, store
+from tests.contract.outbox import notice
+{% endif %}from tests.postgres_server import Postgres, free_port
 
 DOMAIN = DomainError.__module__
 
@@ -49,15 +53,16 @@ async def worker_threads_finished(started_before: set[threading.Thread]) -> None
 
 async def read(uow: UnitOfWork) -> None:
     """One statement that reads, and finds nothing."""
-    assert await uow.transfers.list_for_account(account().id, limit=1) == []
-
+{% if cookiecutter.example == "ledger" %}    assert await uow.transfers.list_for_account(account().id, limit=1) == []
+{% else %}    assert (await uow.outbox.backlog()).pending == 0
+{% endif %}
 
 async def open_and_read(unit_of_work: UnitOfWorkFactory) -> None:
     async with unit_of_work() as uow:
         await read(uow)
 
 
-class TestConstraintViolations:
+{% if cookiecutter.example == "ledger" %}class TestConstraintViolations:
     async def test_an_account_id_taken_raises_account_already_exists(
         self, storage: Storage
     ) -> None:
@@ -83,7 +88,7 @@ class TestConstraintViolations:
         assert isinstance(await raised_by(add_twice), AccountAlreadyExists)
 
 
-class TestUnreachableStorage:
+{% endif %}class TestUnreachableStorage:
     @sql_only
     async def test_a_database_that_cannot_be_reached_raises_storage_unavailable(
         self, storage: Storage
@@ -91,7 +96,7 @@ class TestUnreachableStorage:
         assert storage.database_url is not None
         url = make_url(storage.database_url)
         if url.get_backend_name() == "sqlite":
-            url = url.set(database="/nonexistent-folder/ledger.db")
+            url = url.set(database="/nonexistent-folder/{{ cookiecutter.example if cookiecutter.example == "ledger" else "service" }}.db")
         else:
             url = url.set(port=free_port())  # nothing listens there
         engine = create_engine(url.render_as_string(False), connect_timeout=2)
@@ -131,17 +136,20 @@ class TestUnreachableStorage:
         server = postgres.server
         if server is None:
             pytest.skip("the server in TEST_DATABASE_URL is not ours to stop")
-        use_cases = UseCases.wired_to(storage.unit_of_work)
-        await open_and_read(storage.unit_of_work)  # a pooled connection, soon dead
+{% if cookiecutter.example == "ledger" %}        use_cases = UseCases.wired_to(storage.unit_of_work)
+{% endif %}        await open_and_read(storage.unit_of_work)  # a pooled connection, soon dead
 
         await asyncio.to_thread(server.stop)
         try:
-            error = await raised_by(
+{% if cookiecutter.example == "ledger" %}            error = await raised_by(
                 lambda: use_cases.open_account(
                     OWNER, OpenAccountRequest("a@example.com", account().currency)
                 )
             )
-        finally:
+{% else %}            error = await raised_by(
+                lambda: store(storage.unit_of_work, notices=[notice(minutes(1))])
+            )
+{% endif %}        finally:
             await asyncio.to_thread(server.start)
 
         assert isinstance(error, StorageUnavailable)

@@ -24,7 +24,7 @@ from {{ cookiecutter.package_name }}.domain.idempotency import (
 )
 from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from tests.contract.implementations import Storage, postgresql_only
-from tests.contract.ledger import OWNER, T0
+from tests.contract.{% if cookiecutter.example == "ledger" %}ledger{% else %}material{% endif %} import OWNER, T0
 from tests.contract.session_bounds import bounded
 
 KEY = IdempotencyKey(OWNER.subject, "pay-rent-2026-01")

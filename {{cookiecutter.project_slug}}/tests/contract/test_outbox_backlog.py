@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from {{ cookiecutter.package_name }}.domain.backlog import OutboxBacklog
 from tests.contract.implementations import Storage, sql_only
+{%- if cookiecutter.example == "ledger" %}
 from tests.contract.ledger import minutes, store
 from tests.contract.outbox import A_DAY, claim, deliver, fail, notice
 from tests.contract.test_queries import counted_statements
+{%- else %}
+from tests.contract.material import counted_statements, minutes, store
+from tests.contract.outbox import A_DAY, claim, deliver, fail, notice
+{%- endif %}
 
 
 async def backlog(storage: Storage) -> OutboxBacklog:

@@ -14,7 +14,7 @@ from {{ cookiecutter.package_name }}.domain.notice import Notice
 from {{ cookiecutter.package_name }}.domain.ports.clock import Clock
 from {{ cookiecutter.package_name }}.usecases.deliver_notices import DeliverNotices, DeliveryPolicy
 from tests.contract.implementations import Storage, sql_only
-from tests.contract.ledger import store
+from tests.contract.{% if cookiecutter.example == "ledger" %}ledger{% else %}material{% endif %} import store
 from tests.contract.outbox import A_DAY, notice
 from tests.fakes import FailingNotifier, RecordingNotifier
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from {{ cookiecutter.package_name }}.domain.ids import new_notice_id
 from {{ cookiecutter.package_name }}.domain.notice import PendingNotice
 from tests.contract.implementations import Storage
-from tests.contract.ledger import minutes, store
+from tests.contract.{% if cookiecutter.example == "ledger" %}ledger{% else %}material{% endif %} import minutes, store
 from tests.contract.outbox import A_DAY, claim, deliver, fail, notice, requeue
 
 

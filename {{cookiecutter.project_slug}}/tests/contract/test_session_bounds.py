@@ -15,9 +15,11 @@ from {{ cookiecutter.package_name }}.adapters.sql.engine import create_engine
 from {{ cookiecutter.package_name }}.adapters.sql.errors import domain_errors
 from {{ cookiecutter.package_name }}.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from {{ cookiecutter.package_name }}.domain.errors import ConcurrencyConflict, StorageUnavailable
-from tests.contract.implementations import Storage, postgresql_only
-from tests.contract.ledger import account, store
-from tests.contract.session_bounds import bounded
+{% if cookiecutter.example == "none" %}from {{ cookiecutter.package_name }}.domain.idempotency import IdempotencyKey
+{% endif %}from tests.contract.implementations import Storage, postgresql_only
+{% if cookiecutter.example == "ledger" %}from tests.contract.ledger import account, store
+{% else %}from tests.contract.material import OWNER, T0, minutes
+{% endif %}from tests.contract.session_bounds import bounded
 
 pytestmark = postgresql_only
 TIGHT = 0.3
@@ -47,14 +49,24 @@ async def test_a_statement_past_its_timeout_is_storage_unavailable(
 async def test_a_lock_wait_past_its_timeout_is_a_conflict_to_retry(
     storage: Storage, tight_engine: AsyncEngine
 ) -> None:
-    held = account(100)
+{% if cookiecutter.example == "ledger" %}    held = account(100)
     await store(storage.unit_of_work, [held])
     async with storage.unit_of_work() as holder:
         await holder.accounts.lock_many([held.id])
         with pytest.raises(ConcurrencyConflict):
             async with SqlUnitOfWorkFactory(tight_engine)() as waiter:
                 await waiter.accounts.lock_many([held.id])
-
+{% else %}    """Two units of work update one stored row: the second waits for the first's lock."""
+    key = IdempotencyKey(OWNER.subject, "held")
+    async with storage.unit_of_work() as uow:
+        assert await uow.idempotency.claim(key, "fp", now=T0, expires_at=minutes(60)) is None
+        await uow.commit()
+    async with storage.unit_of_work() as holder:
+        await holder.idempotency.complete(key, "first")
+        with pytest.raises(ConcurrencyConflict):
+            async with SqlUnitOfWorkFactory(tight_engine)() as waiter:
+                await waiter.idempotency.complete(key, "second")
+{% endif %}
 
 async def test_a_transaction_left_idle_is_ended_by_the_server(
     tight_engine: AsyncEngine,

@@ -18,11 +18,14 @@ from typing import Any
 import pytest
 from sqlalchemy import event, make_url
 
-from {{ cookiecutter.package_name }}.domain.errors import AccountNotFound
+{% if cookiecutter.example == "ledger" %}from {{ cookiecutter.package_name }}.domain.errors import AccountNotFound
 from {{ cookiecutter.package_name }}.domain.ids import new_account_id
 from tests.contract.implementations import Storage, sqlite_only
 from tests.contract.ledger import account, balances, store, transfer
-
+{% else %}from tests.contract.implementations import Storage, sqlite_only
+from tests.contract.material import minutes, store
+from tests.contract.outbox import notice
+{% endif %}
 
 @contextmanager
 def another_process(storage: Storage) -> Iterator[sqlite3.Connection]:
@@ -43,9 +46,10 @@ async def test_a_writing_unit_of_work_holds_the_write_lock_from_its_start(
     storage: Storage,
 ) -> None:
     async with storage.unit_of_work() as uow:
-        with pytest.raises(AccountNotFound):
+{% if cookiecutter.example == "ledger" %}        with pytest.raises(AccountNotFound):
             await uow.accounts.get(new_account_id())  # a read, no write yet
-
+{% else %}        await uow.outbox.backlog()  # a read, no write yet
+{% endif %}
         with another_process(storage) as other, pytest.raises(sqlite3.OperationalError) as error:
             try_to_write(other)
 
@@ -55,9 +59,10 @@ async def test_a_writing_unit_of_work_holds_the_write_lock_from_its_start(
 @sqlite_only
 async def test_a_read_only_unit_of_work_holds_no_lock(storage: Storage) -> None:
     async with storage.unit_of_work(read_only=True) as uow:
-        with pytest.raises(AccountNotFound):
+{% if cookiecutter.example == "ledger" %}        with pytest.raises(AccountNotFound):
             await uow.accounts.get(new_account_id())
-
+{% else %}        await uow.outbox.backlog()
+{% endif %}
         with another_process(storage) as other:
             try_to_write(other)  # does not raise "database is locked"
 
@@ -76,10 +81,13 @@ async def test_no_statement_runs_on_the_event_loop_thread(storage: Storage) -> N
     await storage.engine.dispose()  # new connections from here on, each traced
     event.listen(storage.engine.sync_engine, "connect", trace)
     try:
-        source, destination = account(500), account()
+{% if cookiecutter.example == "ledger" %}        source, destination = account(500), account()
         await store(storage.unit_of_work, [source, destination], [transfer(source, destination)])
         await balances(storage.unit_of_work, source.id, destination.id)
-    finally:
+{% else %}        await store(storage.unit_of_work, notices=[notice(minutes(n), n) for n in range(3)])
+        async with storage.unit_of_work(read_only=True) as uow:
+            await uow.outbox.backlog()
+{% endif %}    finally:
         event.remove(storage.engine.sync_engine, "connect", trace)
 
     assert threads, "no statement was seen"

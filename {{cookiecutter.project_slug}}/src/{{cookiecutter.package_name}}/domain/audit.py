@@ -1,4 +1,4 @@
-"""An audit entry records a change to the ledger, written in the same transaction."""
+"""An audit entry records a change to the {% if cookiecutter.example == "ledger" %}ledger{% else %}service's state{% endif %}, written in the same transaction."""
 
 from __future__ import annotations
 
@@ -11,9 +11,14 @@ from {{ cookiecutter.package_name }}.domain.ids import AuditEntryId, new_audit_e
 
 
 class AuditAction(enum.StrEnum):
+{%- if cookiecutter.example == "ledger" %}
     ACCOUNT_OPENED = "account.opened"
     DEPOSIT_MADE = "deposit.made"
     TRANSFER_COMPLETED = "transfer.completed"
+{%- else %}
+    """What an audit entry says happened: one member per action the service records,
+    named by what the business calls it (``INVOICE_ISSUED = "invoice.issued"``)."""
+{%- endif %}
 
 
 @dataclass(frozen=True, slots=True)

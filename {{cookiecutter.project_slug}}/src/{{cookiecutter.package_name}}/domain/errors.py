@@ -10,6 +10,7 @@ class DomainError(Exception):
     """Base of every error the business rules or the ports may raise."""
 
     code = "domain_error"
+{%- if cookiecutter.example == "ledger" %}
 
 
 class InvalidMoney(DomainError):
@@ -41,18 +42,21 @@ class CounterpartNotFound(DomainError):
     valid and the ledger refuses it, as it refuses an overdraft."""
 
     code = "counterpart_not_found"
+{%- endif %}
 
 
 class NoticeNotFound(DomainError):
     code = "notice_not_found"
+{%- if cookiecutter.example == "ledger" %}
 
 
 class AccountAlreadyExists(DomainError):
     code = "account_already_exists"
+{%- endif %}
 
 
 class IdempotencyKeyRequired(DomainError):
-    """A request that moves money came without an idempotency key: it could not be
+    """A request that {% if cookiecutter.example == "ledger" %}moves money{% else %}requires one{% endif %} came without an idempotency key: it could not be
     retried safely, so it is not run."""
 
     code = "idempotency_key_required"

@@ -1,12 +1,13 @@
-"""Typed identifiers: mypy refuses an ``AccountId`` where a ``TransferId`` is expected."""
+"""Typed identifiers: mypy refuses {% if cookiecutter.example == "ledger" %}an ``AccountId`` where a ``TransferId``{% else %}a ``NoticeId`` where an ``AuditEntryId``{% endif %} is expected."""
 
 import uuid
 from typing import NewType
 
-AccountId = NewType("AccountId", uuid.UUID)
+{% if cookiecutter.example == "ledger" %}AccountId = NewType("AccountId", uuid.UUID)
 TransferId = NewType("TransferId", uuid.UUID)
-AuditEntryId = NewType("AuditEntryId", uuid.UUID)
+{% endif %}AuditEntryId = NewType("AuditEntryId", uuid.UUID)
 NoticeId = NewType("NoticeId", uuid.UUID)
+{%- if cookiecutter.example == "ledger" %}
 
 
 def new_account_id() -> AccountId:
@@ -15,6 +16,7 @@ def new_account_id() -> AccountId:
 
 def new_transfer_id() -> TransferId:
     return TransferId(uuid.uuid4())
+{%- endif %}
 
 
 def new_audit_entry_id() -> AuditEntryId:

@@ -1,4 +1,4 @@
-"""A notice tells the outside world that something happened in the ledger.
+"""A notice tells the outside world that something happened in the {% if cookiecutter.example == "ledger" %}ledger{% else %}service{% endif %}.
 
 Notices are written to an outbox in the same unit of work as the change they announce,
 and delivered later by a relay: a crash between the commit and the delivery loses
@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from {{ cookiecutter.package_name }}.domain.ids import NoticeId, new_notice_id
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
 
 TRANSFER_COMPLETED = "transfer.completed"
+{%- endif %}
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +26,7 @@ class Notice:
     created_at: datetime
     payload: Mapping[str, str] = field(default_factory=dict)
 
-    @classmethod
+{% if cookiecutter.example == "ledger" %}    @classmethod
     def transfer_completed(cls, transfer: Transfer) -> Notice:
         return cls(
             new_notice_id(),
@@ -38,7 +40,11 @@ class Notice:
                 "currency": transfer.amount.currency.value,
             },
         )
-
+{% else %}    @classmethod
+    def new(cls, kind: str, *, at: datetime, **payload: str) -> Notice:
+        """A notice of ``kind`` (``"invoice.issued"``), with what its receivers need."""
+        return cls(new_notice_id(), kind, at, payload)
+{% endif %}
 
 @dataclass(frozen=True, slots=True)
 class PendingNotice:

@@ -13,24 +13,38 @@ from enum import StrEnum
 from {{ cookiecutter.package_name }}.domain.errors import InvalidToken
 
 MAX_SUBJECT_LENGTH = 255
+{%- if cookiecutter.example == "ledger" %}
 """The longest subject the storage keeps as an owner (the ``accounts.owner`` column)."""
+{%- else %}
+"""The longest subject the storage keeps as an owner (an aggregate's ``owner`` column)."""
+{%- endif %}
 
 
 class Scope(StrEnum):
     """What a principal may do, as the identity provider grants it in the token."""
 
-    READ = "ledger:read"
+{% if cookiecutter.example == "ledger" %}    READ = "ledger:read"
     """Read one's own accounts and their transfers."""
     WRITE = "ledger:write"
     """Open accounts and move money out of one's own."""
     ADMIN = "ledger:admin"
     """Deposit: money entering the ledger from outside, into any account."""
-
+{% else %}    READ = "service:read"
+    """Read one's own things."""
+    WRITE = "service:write"
+    """Create things, and change one's own."""
+    ADMIN = "service:admin"
+    """What only operators and trusted systems may do."""
+{% endif %}
 
 @dataclass(frozen=True, slots=True)
 class Principal:
     subject: str
+{%- if cookiecutter.example == "ledger" %}
     """Stable and unique per user or client (the JWT ``sub``); accounts belong to it."""
+{%- else %}
+    """Stable and unique per user or client (the JWT ``sub``); what it creates belongs to it."""
+{%- endif %}
     scopes: frozenset[Scope]
 
     def __post_init__(self) -> None:

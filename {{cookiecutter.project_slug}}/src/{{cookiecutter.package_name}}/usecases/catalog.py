@@ -13,16 +13,21 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from {{ cookiecutter.package_name }}.domain.account import Account
-from {{ cookiecutter.package_name }}.domain.idempotency import DEFAULT_RETENTION
+{% if cookiecutter.example == "ledger" %}from {{ cookiecutter.package_name }}.domain.account import Account
+{% endif %}from {{ cookiecutter.package_name }}.domain.idempotency import DEFAULT_RETENTION
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.domain.ids import AccountId
+{%- endif %}
 from {{ cookiecutter.package_name }}.domain.ports.clock import Clock, utc_now
 from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import UnitOfWorkFactory
 from {{ cookiecutter.package_name }}.domain.principal import Principal
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
 from {{ cookiecutter.package_name }}.usecases.deposit import Deposit, DepositRequest
 from {{ cookiecutter.package_name }}.usecases.get_account import GetAccount
+{%- endif %}
 from {{ cookiecutter.package_name }}.usecases.idempotency import Idempotency, Outcome
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.usecases.list_transfers import (
     ListTransfers,
     ListTransfersRequest,
@@ -30,15 +35,18 @@ from {{ cookiecutter.package_name }}.usecases.list_transfers import (
 )
 from {{ cookiecutter.package_name }}.usecases.open_account import OpenAccount, OpenAccountRequest
 from {{ cookiecutter.package_name }}.usecases.transfer_funds import TransferFunds, TransferRequest
+{%- endif %}
 
 
 @dataclass(frozen=True, slots=True)
 class UseCases:
+{%- if cookiecutter.example == "ledger" %}
     open_account: Callable[[Principal, OpenAccountRequest], Awaitable[Outcome[Account]]]
     deposit: Callable[[Principal, DepositRequest], Awaitable[Outcome[Account]]]
     transfer_funds: Callable[[Principal, TransferRequest], Awaitable[Outcome[Transfer]]]
     get_account: Callable[[Principal, AccountId], Awaitable[Account]]
     list_transfers: Callable[[Principal, ListTransfersRequest], Awaitable[TransferPage]]
+{%- endif %}
     # add_aggregate: use cases
 
     @classmethod
@@ -51,10 +59,12 @@ class UseCases:
     ) -> UseCases:
         idempotency = Idempotency(clock, key_retention)
         return cls(
+{%- if cookiecutter.example == "ledger" %}
             open_account=OpenAccount(unit_of_work, clock, idempotency),
             deposit=Deposit(unit_of_work, clock, idempotency),
             transfer_funds=TransferFunds(unit_of_work, clock, idempotency),
             get_account=GetAccount(unit_of_work),
             list_transfers=ListTransfers(unit_of_work),
+{%- endif %}
             # add_aggregate: wiring
         )

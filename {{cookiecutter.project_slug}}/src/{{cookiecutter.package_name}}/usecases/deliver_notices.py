@@ -3,7 +3,7 @@
 Runs outside any request (the relay calls it), in three short steps so no transaction
 stays open while a slow receiver is called: claim a batch (commit), deliver its notices
 concurrently, all within the timeout, record the outcomes (commit). Two transactions
-per batch, not per notice, so delivery keeps up with a busy ledger; the batch size bounds
+per batch, not per notice, so delivery keeps up with a busy {% if cookiecutter.example == "ledger" %}ledger{% else %}service{% endif %}; the batch size bounds
 how many calls a receiver gets at once.
 
 A receiver that is down is retried ever less often (doubling waits, capped), so an

@@ -6,7 +6,7 @@ sent while its original still runs waits for the original's transaction (see
 ``IdempotencyRecords.claim``) and answers with its outcome, so it never runs the work
 again on the state the original left, and never refuses what the original did.
 
-A refusal (insufficient funds, an unknown account) rolls back with the rest, key
+A refusal ({% if cookiecutter.example == "ledger" %}insufficient funds, an unknown account{% else %}a broken rule, a missing record{% endif %}) rolls back with the rest, key
 included: the request changed nothing, and a retry with the same key is judged afresh.
 """
 
@@ -70,7 +70,7 @@ class Idempotency:
         """``work()`` in ``uow``, unless ``request`` was sent with this key before.
 
         The caller commits ``uow`` afterwards, as for any other write. Without a key
-        (allowed where no money moves) the work simply runs.
+        ({% if cookiecutter.example == "ledger" %}allowed where no money moves{% else %}allowed where a route does not require one{% endif %}) the work simply runs.
         """
         if idempotency_key is None:
             return Outcome(await work(), replayed=False)

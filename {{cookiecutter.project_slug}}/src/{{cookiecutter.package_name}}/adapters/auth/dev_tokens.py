@@ -1,6 +1,6 @@
 """Tokens for development, signed with a shared secret instead of an identity provider's key.
 
-``<service> token --subject alice --scope "ledger:read ledger:write"`` prints one. The
+``<service> token --subject alice --scope "{% if cookiecutter.example == "ledger" %}ledger{% else %}service{% endif %}:read {% if cookiecutter.example == "ledger" %}ledger{% else %}service{% endif %}:write"`` prints one. The
 secret is ``AUTH_DEV_SIGNING_KEY``, which the project's post-generation hook wrote into
 the git-ignored ``.env``. With ``ENVIRONMENT=production`` the service refuses to start
 while that setting exists, so these tokens are never accepted there.

@@ -10,12 +10,16 @@ from starlette.middleware.cors import CORSMiddleware
 
 from {{ cookiecutter.package_name }}.adapters.http.errors import install_error_handlers
 from {{ cookiecutter.package_name }}.adapters.http.limits import RequestLimits
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.adapters.http.routes.accounts import accounts_router
+{%- endif %}
 from {{ cookiecutter.package_name }}.adapters.http.routes.health import (
     ReadinessProbe,
     health_router,
 )
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.adapters.http.routes.transfers import transfers_router
+{%- endif %}
 from {{ cookiecutter.package_name }}.adapters.http.shutdown import ShutdownSignal
 from {{ cookiecutter.package_name }}.domain.ports.token_verifier import TokenVerifier
 from {{ cookiecutter.package_name }}.usecases.catalog import UseCases
@@ -68,8 +72,10 @@ def create_http_app(
     app.state.token_verifier = token_verifier  # what adapters/http/auth.py verifies with
     app.state.shutdown = shutdown = ShutdownSignal()  # begun by adapters/http/server.py
     install_error_handlers(app)
+{%- if cookiecutter.example == "ledger" %}
     app.include_router(accounts_router(use_cases))
     app.include_router(transfers_router(use_cases))
+{%- endif %}
     # add_aggregate: routers
     app.include_router(health_router(readiness_probe, shutdown))
     # The last one added runs first: CORS, then the request limits.

@@ -1,8 +1,10 @@
 """The ``cursor`` of a listing: a position in a newest-first order, written for the URL.
 
-A position is an instant and an id (``TransferPosition``, and those of the aggregates
+{% if cookiecutter.example == "ledger" %}A position is an instant and an id (``TransferPosition``, and those of the aggregates
 ``make aggregate`` adds): every listing's cursor is written the same way.
-Clients pass a page's ``next_cursor`` back as it came and never read it, so its format is
+{% else %}A position is an instant and an id (those of the aggregates ``make aggregate`` adds):
+every listing's cursor is written the same way.
+{% endif %}Clients pass a page's ``next_cursor`` back as it came and never read it, so its format is
 the service's own (a new one must still read the cursors clients hold across an upgrade).
 It is 24 bytes in base64url, 32 characters: the position's instant in microseconds since
 0001-01-01 UTC, as an 8-byte unsigned big-endian number, then the id's 16 bytes.
@@ -20,15 +22,18 @@ import re
 import struct
 import uuid
 from datetime import UTC, datetime, timedelta
+{%- if cookiecutter.example == "ledger" %}
 
 from {{ cookiecutter.package_name }}.domain.ids import TransferId
 from {{ cookiecutter.package_name }}.domain.transfer_position import TransferPosition
+{%- endif %}
 
 CURSOR_PATTERN = r"^A[-_0-9A-Za-z]{31}$"
 """Base64url's 64 characters spelt out (``tests/api/test_schema_patterns.py``)."""
 _EPOCH = datetime(1, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _LAYOUT = struct.Struct(">Q16s")
+{%- if cookiecutter.example == "ledger" %}
 
 
 def cursor_of(position: TransferPosition) -> str:
@@ -40,6 +45,7 @@ def position_of(cursor: str) -> TransferPosition:
     ``ValueError`` (the schema refuses it before a route sees it)."""
     created_at, transfer_id = decode_position(cursor)
     return TransferPosition(created_at, TransferId(transfer_id))
+{%- endif %}
 
 
 def encode_position(created_at: datetime, id_: uuid.UUID) -> str:

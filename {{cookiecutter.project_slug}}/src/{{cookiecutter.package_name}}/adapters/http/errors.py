@@ -5,10 +5,16 @@ errors add ``details``), and never contains a stack trace, SQL or the text of an
 unexpected exception: those go to the log, not to the caller. The status of each domain
 error is one line below, and each status means one thing: 422 what the request alone
 shows to be wrong (the schema, checked before any use case runs, or an idempotency key
+{%- if cookiecutter.example == "ledger" %}
 sent before with another request), 409 a valid request the ledger's state refuses (an
 overdraft, an account in another currency, a destination that does not exist) or that
 must wait for its original, 504 a write whose outcome is unknown. The README lists every
 code with its status.
+{%- else %}
+sent before with another request), 409 a valid request the service's state refuses or
+that must wait for its original, 504 a write whose outcome is unknown. The README lists
+every code with its status.
+{%- endif %}
 """
 
 from __future__ import annotations
@@ -33,15 +39,23 @@ STATUS_OF: dict[type[errors.DomainError], int] = {
     errors.IdempotencyKeyRequired: 400,
     errors.Unauthenticated: 401,
     errors.PermissionDenied: 403,
+{%- if cookiecutter.example == "ledger" %}
     errors.AccountNotFound: 404,
+{%- endif %}
     # add_aggregate: not found
+{%- if cookiecutter.example == "ledger" %}
     # 409: a valid request the ledger's state refuses. 422 is for the request alone.
+{%- else %}
+    # 409: a valid request the service's state refuses. 422 is for the request alone.
+{%- endif %}
+{%- if cookiecutter.example == "ledger" %}
     errors.AccountAlreadyExists: 409,
     errors.CounterpartNotFound: 409,
     errors.CurrencyMismatch: 409,
     errors.InsufficientFunds: 409,
     errors.InvalidMoney: 409,
     errors.InvalidTransfer: 409,
+{%- endif %}
     errors.ConcurrencyConflict: 409,
     errors.RequestInProgress: 409,
     # 422 for a key sent again with another request, as the Idempotency-Key draft says.
@@ -57,7 +71,7 @@ STATUS_OF: dict[type[errors.DomainError], int] = {
 RETRY_AFTER_SECONDS = 1
 """When to retry a request whose original is still running; most finish well within it."""
 DEFAULT_DOMAIN_STATUS = 409
-"""A domain error not listed above is the ledger refusing a valid request too."""
+"""A domain error not listed above is the {% if cookiecutter.example == "ledger" %}ledger{% else %}service{% endif %} refusing a valid request too."""
 
 
 def status_of(error: errors.DomainError) -> int:
@@ -140,8 +154,13 @@ def install_error_handlers(app: FastAPI) -> None:
         ]
         if any(is_missing_key(tuple(issue["loc"]), issue["type"]) for issue in error.errors()):
             missing = errors.IdempotencyKeyRequired(
+{%- if cookiecutter.example == "ledger" %}
                 "send an Idempotency-Key header: this request moves money, and without a "
                 "key a retry could move it twice"
+{%- else %}
+                "send an Idempotency-Key header: without one, a retry of this request "
+                "could do its work twice"
+{%- endif %}
             )
             return error_response(400, missing.code, str(missing), details=details)
         return error_response(422, "validation_error", "the request is not valid", details=details)

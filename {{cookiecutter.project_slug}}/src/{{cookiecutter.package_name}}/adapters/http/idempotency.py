@@ -1,5 +1,5 @@
 """The ``Idempotency-Key`` header, after the IETF draft "The Idempotency-Key HTTP Header
-Field": required where money moves, honoured where a retry would create a second thing.
+Field": required where {% if cookiecutter.example == "ledger" %}money moves{% else %}a route says so{% endif %}, honoured where a retry would create a second thing.
 
 A retry with the same key answers what the first request got, with the same status and
 body, marked ``Idempotent-Replayed: true``. The key is declared required in the schema,
@@ -33,7 +33,7 @@ RequiredIdempotencyKey = Annotated[
         min_length=1,
         max_length=MAX_KEY_LENGTH,
         pattern=IDEMPOTENCY_KEY_PATTERN,
-        description=f"Required: this request moves money. {_RETRIES}",
+        description=f"Required{% if cookiecutter.example == "ledger" %}: this request moves money{% endif %}. {_RETRIES}",
     ),
 ]
 OptionalIdempotencyKey = Annotated[

@@ -48,6 +48,7 @@ VALIDATED: Responses = {
     ),
 }
 """Operations with parameters or a body to validate: the health checks have neither."""
+{%- if cookiecutter.example == "ledger" %}
 
 ACCOUNT_LOOKUP: Responses = {
     404: _error(
@@ -55,10 +56,15 @@ ACCOUNT_LOOKUP: Responses = {
     ),
 }
 """Operations on an account named in the path, and transfers, on their source."""
+{%- endif %}
 
 _REFUSALS = (
+{%- if cookiecutter.example == "ledger" %}
     "A valid request the ledger's state refuses; the code says why (insufficient_funds, "
     "currency_mismatch, counterpart_not_found, ...; concurrency_conflict: retry)"
+{%- else %}
+    "A valid request the service's state refuses; the code says why (concurrency_conflict: retry)"
+{%- endif %}
 )
 REFUSED: Responses = {409: _error(_REFUSALS)}
 """Operations that write. Reads never conflict: they take no lock and check no rule."""
@@ -112,8 +118,13 @@ KEY_REQUIRED: Responses = {
         "(invalid_content_length, http_400)"
     ),
 }
+{%- if cookiecutter.example == "ledger" %}
 """Operations that move money, and so require an ``Idempotency-Key``; listed after
+{%- else %}
+"""Operations that require an ``Idempotency-Key``; listed after
+{%- endif %}
 ``WITH_A_BODY``, whose 400 this extends."""
+{%- if cookiecutter.example == "ledger" %}
 
 MOVES_MONEY = (
     AUTHENTICATED,
@@ -126,6 +137,7 @@ MOVES_MONEY = (
     KEY_REQUIRED,
 )
 """Everything a deposit or a transfer may answer besides its success."""
+{%- endif %}
 
 
 def replayable(status: int) -> Responses:

@@ -1,14 +1,16 @@
 """Request and response bodies: the public contract of the HTTP API.
 
-Kept apart from the domain classes on purpose, so the API can stay stable while the
+{% if cookiecutter.example == "ledger" %}Kept apart from the domain classes on purpose, so the API can stay stable while the
 domain changes (and the other way round). Amounts are JSON Schema integers, no more and
 no less: ``"1"`` or ``true`` is not one, ``100.0`` is (JSON Schema counts a number with no
 fractional part as an integer, and so do the clients generated from the schema).
-"""
+{% else %}Kept apart from the domain classes on purpose, so the API can stay stable while the
+domain changes (and the other way round).
+{% endif %}"""
 
 from __future__ import annotations
 
-import uuid
+{% if cookiecutter.example == "ledger" %}import uuid
 from datetime import datetime
 from typing import Annotated
 
@@ -52,10 +54,12 @@ PositiveAmount = Annotated[int, Field(gt=0, le=MAX_MINOR_UNITS), BeforeValidator
 """At most 2**53 - 1 (``MAX_MINOR_UNITS``): every amount in the API is a JSON number a
 JavaScript client reads exactly."""
 Balance = Annotated[int, Field(ge=0, le=MAX_MINOR_UNITS)]
-
+{% else %}from pydantic import BaseModel, ConfigDict, Field
+{% endif %}
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+{%- if cookiecutter.example == "ledger" %}
 
 
 class OpenAccountBody(Body):
@@ -156,6 +160,7 @@ class TransferPageOut(Body):
         items = [TransferLineOut.of(line) for line in page.lines]
         after = page.continues_after
         return cls(items=items, next_cursor=None if after is None else cursor_of(after))
+{%- endif %}
 
 
 class ValidationIssue(Body):
@@ -167,7 +172,11 @@ class ValidationIssue(Body):
 
 
 class ErrorDetail(Body):
+{%- if cookiecutter.example == "ledger" %}
     code: str = Field(description="stable and machine-readable, e.g. 'insufficient_funds'")
+{%- else %}
+    code: str = Field(description="stable and machine-readable, e.g. 'validation_error'")
+{%- endif %}
     message: str
     details: list[ValidationIssue] | None = Field(
         default=None, description="what is wrong with the request (validation errors only)"

@@ -1,15 +1,19 @@
 """In-memory implementations of the storage ports in ``domain/ports/storage.py``.
 
 They read and write a private working copy owned by their unit of work: nothing reaches
+{%- if cookiecutter.example == "ledger" %}
 the shared store until that unit of work commits. Accounts are handed out as copies, so
 changing one in a use case changes nothing stored until ``update_balances``.
+{%- else %}
+the shared store until that unit of work commits.
+{%- endif %}
 """
 
 from __future__ import annotations
 
-import copy
+{% if cookiecutter.example == "ledger" %}import copy
 import heapq
-from collections.abc import Collection, Sequence
+{% endif %}from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -18,17 +22,28 @@ from {{ cookiecutter.package_name }}.adapters.memory.store import (
     MemoryState,
     OutboxRecord,
 )
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.domain.account import Account
+{%- endif %}
 from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
 from {{ cookiecutter.package_name }}.domain.backlog import OutboxBacklog
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.domain.errors import (
     AccountAlreadyExists,
     AccountNotFound,
     NoticeNotFound,
 )
+{%- else %}
+from {{ cookiecutter.package_name }}.domain.errors import NoticeNotFound
+{%- endif %}
 from {{ cookiecutter.package_name }}.domain.idempotency import IdempotencyKey, IdempotencyRecord
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.domain.ids import AccountId, NoticeId
+{%- else %}
+from {{ cookiecutter.package_name }}.domain.ids import NoticeId
+{%- endif %}
 from {{ cookiecutter.package_name }}.domain.notice import Notice, PendingNotice
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.domain.ports.storage import (
     AccountRepository,
     AuditLog,
@@ -36,8 +51,18 @@ from {{ cookiecutter.package_name }}.domain.ports.storage import (
     Outbox,
     TransferRepository,
 )
+{%- else %}
+from {{ cookiecutter.package_name }}.domain.ports.storage import (
+    AuditLog,
+    IdempotencyRecords,
+    Outbox,
+)
+{%- endif %}
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
 from {{ cookiecutter.package_name }}.domain.transfer_position import TransferPosition
+{%- endif %}
+{%- if cookiecutter.example == "ledger" %}
 
 
 class MemoryAccountRepository(AccountRepository):
@@ -90,6 +115,7 @@ class MemoryTransferRepository(TransferRepository):
             and (after is None or TransferPosition.of(transfer) < after)
         )
         return heapq.nlargest(limit, past_the_position, key=TransferPosition.of)
+{%- endif %}
 
 
 class MemoryIdempotencyRecords(IdempotencyRecords):

@@ -7,12 +7,18 @@ import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from {{ cookiecutter.package_name }}.domain.account import Account
-from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
+{% if cookiecutter.example == "ledger" %}from {{ cookiecutter.package_name }}.domain.account import Account
+{% endif %}from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
 from {{ cookiecutter.package_name }}.domain.idempotency import IdempotencyKey
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.domain.ids import AccountId, NoticeId, TransferId
+{%- else %}
+from {{ cookiecutter.package_name }}.domain.ids import NoticeId
+{%- endif %}
 from {{ cookiecutter.package_name }}.domain.notice import Notice
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
+{%- endif %}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +45,9 @@ class KeyRecord:
 class MemoryState:
     """One consistent version of everything stored. Entities in it are never mutated."""
 
-    accounts: dict[AccountId, Account] = field(default_factory=dict)
+{% if cookiecutter.example == "ledger" %}    accounts: dict[AccountId, Account] = field(default_factory=dict)
     transfers: dict[TransferId, Transfer] = field(default_factory=dict)
-    audit_entries: list[AuditEntry] = field(default_factory=list)
+{% endif %}    audit_entries: list[AuditEntry] = field(default_factory=list)
     outbox: dict[NoticeId, OutboxRecord] = field(default_factory=dict)
     idempotency_keys: dict[IdempotencyKey, KeyRecord] = field(default_factory=dict)
     # add_aggregate: state
@@ -64,7 +70,7 @@ class MemoryStore:
     """Committed state, shared by every unit of work of one ``MemoryUnitOfWorkFactory``.
 
     Writers hold ``write_lock`` for their whole unit of work, like SQLite's immediate
-    transactions, so two concurrent transfers cannot both read the same old balance.
+    transactions, so {% if cookiecutter.example == "ledger" %}two concurrent transfers cannot both read the same old balance{% else %}two concurrent writers never read the same state and both write over it{% endif %}.
     """
 
     committed: MemoryState = field(default_factory=MemoryState)

@@ -10,14 +10,19 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
-from {{ cookiecutter.package_name }}.adapters.memory.repositories import (
+{% if cookiecutter.example == "ledger" %}from {{ cookiecutter.package_name }}.adapters.memory.repositories import (
     MemoryAccountRepository,
     MemoryAuditLog,
     MemoryIdempotencyRecords,
     MemoryOutbox,
     MemoryTransferRepository,
 )
-from {{ cookiecutter.package_name }}.adapters.memory.store import MemoryState, MemoryStore
+{% else %}from {{ cookiecutter.package_name }}.adapters.memory.repositories import (
+    MemoryAuditLog,
+    MemoryIdempotencyRecords,
+    MemoryOutbox,
+)
+{% endif %}from {{ cookiecutter.package_name }}.adapters.memory.store import MemoryState, MemoryStore
 from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import (
     UnitOfWork,
     UnitOfWorkFactory,
@@ -32,8 +37,10 @@ class MemoryUnitOfWork(UnitOfWork):
 
     def _bind(self, working: MemoryState) -> None:
         self._working = working
+{%- if cookiecutter.example == "ledger" %}
         self.accounts = MemoryAccountRepository(working)
         self.transfers = MemoryTransferRepository(working)
+{%- endif %}
         self.audit_log = MemoryAuditLog(working)
         self.outbox = MemoryOutbox(working)
         self.idempotency = MemoryIdempotencyRecords(working)

@@ -77,8 +77,10 @@ class TracedUnitOfWork(UnitOfWork):
         with self._telemetry.repository_call("unit_of_work", "begin"):
             await self._inner.__aenter__()
         inner, telemetry = self._inner, self._telemetry
+{%- if cookiecutter.example == "ledger" %}
         self.accounts = traced(inner.accounts, "accounts", telemetry)
         self.transfers = traced(inner.transfers, "transfers", telemetry)
+{%- endif %}
         self.audit_log = traced(inner.audit_log, "audit_log", telemetry)
         self.outbox = traced(inner.outbox, "outbox", telemetry)
         self.idempotency = traced(inner.idempotency, "idempotency", telemetry)

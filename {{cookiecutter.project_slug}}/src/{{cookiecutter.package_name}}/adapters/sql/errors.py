@@ -1,8 +1,13 @@
 """Translate driver errors into domain errors, once, at the edge of the SQL adapter.
 
 Callers of this adapter see ``DomainError`` subclasses for what the storage can tell
+{%- if cookiecutter.example == "ledger" %}
 them: a unique violation is ``AccountAlreadyExists``; a row that refers to a missing
 account is ``AccountNotFound``; a deadlock, serialization failure, lock timeout or busy
+{%- else %}
+them: a constraint listed in ``CONSTRAINT_VIOLATIONS`` is the error listed with it; a
+deadlock, serialization failure, lock timeout or busy
+{%- endif %}
 SQLite file is ``ConcurrencyConflict`` (safe to retry); a connection that is lost, refused
 or not given in time, and a statement past its timeout, are ``StorageUnavailable``.
 
@@ -21,8 +26,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, SQLAlchem
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from {{ cookiecutter.package_name }}.domain.errors import (
+{%- if cookiecutter.example == "ledger" %}
     AccountAlreadyExists,
     AccountNotFound,
+{%- endif %}
     ConcurrencyConflict,
     DomainError,
     StorageUnavailable,
@@ -44,6 +51,7 @@ UNAVAILABLE_SQLSTATES = frozenset(
 """PostgreSQL: the server cannot do the work now, through no fault of the request; the
 whole class 08 (connection exceptions) is too."""
 UNAVAILABLE_SQLITE_MESSAGES = ("unable to open database file", "disk I/O error")
+{%- if cookiecutter.example == "ledger" %}
 # Which constraint was violated, recognised by what PostgreSQL / SQLite print. Every
 # foreign key points at an account, so breaking one means the account does not exist.
 CONSTRAINT_VIOLATIONS: dict[str, type[DomainError]] = {
@@ -52,6 +60,11 @@ CONSTRAINT_VIOLATIONS: dict[str, type[DomainError]] = {
     "violates foreign key constraint": AccountNotFound,
     "FOREIGN KEY constraint failed": AccountNotFound,
 }
+{%- else %}
+# Which constraint was violated, recognised by what PostgreSQL / SQLite print: list one an
+# aggregate's repository relies on with the domain error it stands for.
+CONSTRAINT_VIOLATIONS: dict[str, type[DomainError]] = {}
+{%- endif %}
 
 
 def translate(error: Exception) -> DomainError | None:

@@ -16,31 +16,48 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from {{ cookiecutter.package_name }}.adapters.sql import statements
 from {{ cookiecutter.package_name }}.adapters.sql.errors import domain_errors
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.domain.account import Account
+{%- endif %}
 from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
 from {{ cookiecutter.package_name }}.domain.backlog import OutboxBacklog
 from {{ cookiecutter.package_name }}.domain.errors import (
+{%- if cookiecutter.example == "ledger" %}
     AccountNotFound,
+{%- endif %}
     NoticeNotFound,
     RequestInProgress,
 )
 from {{ cookiecutter.package_name }}.domain.idempotency import IdempotencyKey, IdempotencyRecord
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.domain.ids import (
     AccountId,
     NoticeId,
     TransferId,
 )
+{%- else %}
+from {{ cookiecutter.package_name }}.domain.ids import NoticeId
+{%- endif %}
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.domain.money import Currency, Money
+{%- endif %}
 from {{ cookiecutter.package_name }}.domain.notice import Notice, PendingNotice
 from {{ cookiecutter.package_name }}.domain.ports.storage import (
+{%- if cookiecutter.example == "ledger" %}
     AccountRepository,
+{%- endif %}
     AuditLog,
     IdempotencyRecords,
     Outbox,
+{%- if cookiecutter.example == "ledger" %}
     TransferRepository,
+{%- endif %}
 )
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
 from {{ cookiecutter.package_name }}.domain.transfer_position import TransferPosition
+{%- endif %}
+{%- if cookiecutter.example == "ledger" %}
 
 
 class SqlAccountRepository(AccountRepository):
@@ -119,6 +136,7 @@ class SqlTransferRepository(TransferRepository):
         with domain_errors():
             result = await self._connection.execute(statement, page)
         return [_transfer(row) for row in result]
+{%- endif %}
 
 
 class SqlIdempotencyRecords(IdempotencyRecords):
@@ -260,6 +278,7 @@ class SqlOutbox(Outbox):
         with domain_errors():
             row = (await self._connection.execute(statements.OUTBOX_BACKLOG)).one()
         return OutboxBacklog(row.pending, row.oldest_pending_at, row.parked)
+{%- if cookiecutter.example == "ledger" %}
 
 
 def _account(row: Row[Any]) -> Account:
@@ -282,6 +301,7 @@ def _transfer(row: Row[Any]) -> Transfer:
         row.created_at,
         row.requested_by,
     )
+{%- endif %}
 
 
 def _pending_notice(row: Row[Any]) -> PendingNotice:

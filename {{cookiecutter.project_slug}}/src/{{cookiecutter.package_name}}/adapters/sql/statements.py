@@ -5,18 +5,22 @@ values: the SQL of every query is in one file, and no request pays for building 
 expression tree again. Nothing here touches a database.
 """
 
-from typing import Any
+{% if cookiecutter.example == "ledger" %}from typing import Any
 
-from sqlalchemy import (
+{% endif %}from sqlalchemy import (
     Float,
+{%- if cookiecutter.example == "ledger" %}
     Select,
+{%- endif %}
     bindparam,
     delete,
     func,
     insert,
     select,
     tuple_,
+{%- if cookiecutter.example == "ledger" %}
     union_all,
+{%- endif %}
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,12 +28,17 @@ from sqlalchemy.sql.dml import ReturningInsert
 
 from {{ cookiecutter.package_name }}.adapters.sql.database_clock import database_now
 from {{ cookiecutter.package_name }}.adapters.sql.tables import (
+{%- if cookiecutter.example == "ledger" %}
     accounts,
+{%- endif %}
     audit_entries,
     idempotency_keys,
     outbox,
+{%- if cookiecutter.example == "ledger" %}
     transfers,
+{%- endif %}
 )
+{%- if cookiecutter.example == "ledger" %}
 
 INSERT_ACCOUNT = insert(accounts)
 ACCOUNT_BY_ID = select(accounts).where(accounts.c.id == bindparam("account_id"))
@@ -80,6 +89,7 @@ def _transfers_of_account(*, after_a_position: bool) -> Select[Any]:
 
 NEWEST_TRANSFERS_OF_ACCOUNT = _transfers_of_account(after_a_position=False)
 TRANSFERS_OF_ACCOUNT_AFTER = _transfers_of_account(after_a_position=True)
+{%- endif %}
 
 
 def _claim_key(

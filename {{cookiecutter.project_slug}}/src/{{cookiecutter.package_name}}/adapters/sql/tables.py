@@ -6,13 +6,19 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+{%- if cookiecutter.example == "ledger" %}
     BigInteger,
+{%- endif %}
     Boolean,
+{%- if cookiecutter.example == "ledger" %}
     CheckConstraint,
+{%- endif %}
     Column,
     DateTime,
     Dialect,
+{%- if cookiecutter.example == "ledger" %}
     ForeignKey,
+{%- endif %}
     Index,
     Integer,
     MetaData,
@@ -53,7 +59,7 @@ class UtcDateTime(TypeDecorator[datetime]):
             return value
         return value.replace(tzinfo=UTC)
 
-
+{% if cookiecutter.example == "ledger" %}
 accounts = Table(
     "accounts",
     metadata,
@@ -80,7 +86,7 @@ transfers = Table(
     Index(None, "source_id", "created_at", "id"),
     Index(None, "destination_id", "created_at", "id"),
 )
-
+{% endif %}
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,

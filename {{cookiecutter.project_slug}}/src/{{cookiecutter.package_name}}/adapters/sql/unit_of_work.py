@@ -20,11 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from {{ cookiecutter.package_name }}.adapters.sql.engine import is_sqlite, writers_of
 from {{ cookiecutter.package_name }}.adapters.sql.errors import domain_errors
 from {{ cookiecutter.package_name }}.adapters.sql.repositories import (
+{%- if cookiecutter.example == "ledger" %}
     SqlAccountRepository,
+{%- endif %}
     SqlAuditLog,
     SqlIdempotencyRecords,
     SqlOutbox,
+{%- if cookiecutter.example == "ledger" %}
     SqlTransferRepository,
+{%- endif %}
 )
 from {{ cookiecutter.package_name }}.domain.errors import OutcomeUnknown, StorageUnavailable
 from {{ cookiecutter.package_name }}.domain.ports.unit_of_work import (
@@ -55,8 +59,10 @@ class SqlUnitOfWork(UnitOfWork):
                 self._connection = await stack.enter_async_context(self._engine.connect())
             self._exit_stack = stack.pop_all()
         connection = self._connection
+{%- if cookiecutter.example == "ledger" %}
         self.accounts = SqlAccountRepository(connection)
         self.transfers = SqlTransferRepository(connection)
+{%- endif %}
         self.audit_log = SqlAuditLog(connection)
         self.outbox = SqlOutbox(connection)
         self.idempotency = SqlIdempotencyRecords(connection)

@@ -11,14 +11,21 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from {{ cookiecutter.package_name }}.domain.account import Account
-from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
+{% if cookiecutter.example == "ledger" %}from {{ cookiecutter.package_name }}.domain.account import Account
+{% endif %}from {{ cookiecutter.package_name }}.domain.audit import AuditEntry
 from {{ cookiecutter.package_name }}.domain.backlog import OutboxBacklog
 from {{ cookiecutter.package_name }}.domain.idempotency import IdempotencyKey, IdempotencyRecord
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.domain.ids import AccountId, NoticeId
+{%- else %}
+from {{ cookiecutter.package_name }}.domain.ids import NoticeId
+{%- endif %}
 from {{ cookiecutter.package_name }}.domain.notice import Notice, PendingNotice
+{%- if cookiecutter.example == "ledger" %}
 from {{ cookiecutter.package_name }}.domain.transfer import Transfer
 from {{ cookiecutter.package_name }}.domain.transfer_position import TransferPosition
+{%- endif %}
+{%- if cookiecutter.example == "ledger" %}
 
 
 class AccountRepository(Protocol):
@@ -53,6 +60,7 @@ class TransferRepository(Protocol):
         What a call costs grows with ``limit``, never with the account's history: storage
         seeks the position in an index and reads from there, as far as the limit.
         """
+{%- endif %}
 
 
 class IdempotencyRecords(Protocol):

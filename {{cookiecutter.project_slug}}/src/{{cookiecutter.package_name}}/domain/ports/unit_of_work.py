@@ -12,20 +12,24 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from {{ cookiecutter.package_name }}.domain.ports.storage import (
+{%- if cookiecutter.example == "ledger" %}
     AccountRepository,
+{%- endif %}
     AuditLog,
     IdempotencyRecords,
     Outbox,
+{%- if cookiecutter.example == "ledger" %}
     TransferRepository,
+{%- endif %}
 )
 
 
 class UnitOfWork(Protocol):
     """The repositories are bound to this unit of work's transaction once it has begun."""
 
-    accounts: AccountRepository
+{% if cookiecutter.example == "ledger" %}    accounts: AccountRepository
     transfers: TransferRepository
-    audit_log: AuditLog
+{% endif %}    audit_log: AuditLog
     outbox: Outbox
     idempotency: IdempotencyRecords
     # add_aggregate: repositories

@@ -1,1 +1,1 @@
-"""Alembic migration environment and revisions of the ledger schema."""
+"""Alembic migration environment and revisions of the {% if cookiecutter.example == "ledger" %}ledger{% else %}service's{% endif %} schema."""

@@ -53,7 +53,7 @@ def _stop_enforcing_sqlite_foreign_keys(connection: Connection) -> None:
     """Batch mode alters a SQLite table by copying it to a new one and dropping the old.
 
     The engine turns foreign keys on for every connection, and with them on, dropping a
-    table other rows refer to (``accounts``) fails as soon as one transfer exists. This
+    table other rows refer to {% if cookiecutter.example == "ledger" %}(``accounts``) fails as soon as one transfer exists{% else %}fails as soon as one row refers to it{% endif %}. This
     connection is the migrations' own, so they run with enforcement off, and
     ``_check_sqlite_foreign_keys`` checks the result instead. The pragma means nothing
     inside a transaction: it goes straight to the driver, before SQLAlchemy begins one.

@@ -1,7 +1,7 @@
-"""Create the outbox of notices waiting for delivery.
+"""Create the outbox of notices waiting for delivery{% if cookiecutter.example == "none" %}, and the audit log{% endif %}.
 
 Revision ID: 0002
-Revises: 0001
+Revises:{% if cookiecutter.example == "ledger" %} 0001{% endif %}
 Create Date: 2026-11-22
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from {{ cookiecutter.package_name }}.adapters.sql.tables import UtcDateTime
 
 revision: str = "0002"
-down_revision: str | None = "0001"
+down_revision: str | None = {% if cookiecutter.example == "ledger" %}"0001"{% else %}None{% endif %}
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -36,8 +36,24 @@ def upgrade() -> None:
         "outbox",
         ["delivered_at", "parked", "available_at"],
     )
+{%- if cookiecutter.example == "none" %}
+    op.create_table(
+        "audit_entries",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("action", sa.String(length=64), nullable=False),
+        sa.Column("subject_id", sa.String(length=64), nullable=False),
+        sa.Column("occurred_at", UtcDateTime(), nullable=False),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_entries")),
+    )
+    op.create_index(op.f("ix_audit_entries_subject_id"), "audit_entries", ["subject_id"])
+{%- endif %}
 
 
 def downgrade() -> None:
+{%- if cookiecutter.example == "none" %}
+    op.drop_index(op.f("ix_audit_entries_subject_id"), table_name="audit_entries")
+    op.drop_table("audit_entries")
+{%- endif %}
     op.drop_index(op.f("ix_outbox_delivered_at_parked_available_at"), table_name="outbox")
     op.drop_table("outbox")

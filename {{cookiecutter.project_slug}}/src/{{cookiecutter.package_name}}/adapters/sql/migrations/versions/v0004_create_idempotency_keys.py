@@ -1,4 +1,5 @@
 """Keep idempotency keys in a table of their own, for every operation that takes one.
+{%- if cookiecutter.example == "ledger" %}
 
 Revision ID: 0004
 Revises: 0003
@@ -121,3 +122,41 @@ def _key_of(transfer: sa.Row[tuple[object, ...]], now: datetime) -> dict[str, ob
         "created_at": transfer.created_at,
         "expires_at": transfer.created_at + RETENTION,
     }
+{%- else %}
+
+Revision ID: 0004
+Revises: 0002
+Create Date: 2026-12-07
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from {{ cookiecutter.package_name }}.adapters.sql.tables import UtcDateTime
+
+revision: str = "0004"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("requested_by", sa.String(length=255), nullable=False),
+        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("outcome", sa.Text(), nullable=True),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("expires_at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("requested_by", "key", name=op.f("pk_idempotency_keys")),
+    )
+    op.create_index(op.f("ix_idempotency_keys_expires_at"), "idempotency_keys", ["expires_at"])
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_idempotency_keys_expires_at"), table_name="idempotency_keys")
+    op.drop_table("idempotency_keys")
+{%- endif %}

@@ -2,12 +2,12 @@
 insert-only for it.
 
 Revision ID: 0006
-Revises: 0005
+Revises: {% if cookiecutter.example == "ledger" %}0005{% else %}0004{% endif %}
 Create Date: 2026-12-07
 
 Migrations run as the owner of the tables (``MIGRATION_DATABASE_URL``); the service as a
 login role that is a member of ``SERVICE_ROLE`` (``DATABASE_URL``), which this revision
-creates if it is missing and grants: read and write on the ledger's tables, read and
+creates if it is missing and grants: read and write on the {% if cookiecutter.example == "ledger" %}ledger's{% else %}service's{% endif %} tables, read and
 insert only on ``audit_entries`` (what the service wrote there stays written), read on
 ``alembic_version`` (readiness compares it with this release), and nothing else: no DDL,
 no other schema. Tables created by later migrations, by the same owner, get read and
@@ -20,12 +20,12 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0005"
+down_revision: str | None = "{% if cookiecutter.example == "ledger" %}0005{% else %}0004{% endif %}"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 SERVICE_ROLE = "{{ cookiecutter.package_name }}_service"
-WRITTEN_BY_THE_SERVICE = ("accounts", "transfers", "outbox", "idempotency_keys")
+WRITTEN_BY_THE_SERVICE = ({% if cookiecutter.example == "ledger" %}"accounts", "transfers", {% endif %}"outbox", "idempotency_keys")
 INSERT_ONLY = ("audit_entries",)
 READ_ONLY = ("alembic_version",)
 

@@ -69,7 +69,7 @@ def {{ cookiecutter.plural }}_router(use_cases: UseCases) -> APIRouter:
         response: Response,
         idempotency_key: OptionalIdempotencyKey = None,
     ) -> {{ cookiecutter.class_name }}Out:
-        """Create {{ cookiecutter.a_title }} owned by the caller. Scope: ``ledger:write``."""
+        """Create {{ cookiecutter.a_title }} owned by the caller. Scope: ``{{ cookiecutter.write_scope }}``."""
         request = Create{{ cookiecutter.class_name }}Request(body.reference, idempotency_key)
         outcome = await use_cases.create_{{ cookiecutter.name }}(caller, request)
         mark_replayed(response, outcome)
@@ -81,7 +81,7 @@ def {{ cookiecutter.plural }}_router(use_cases: UseCases) -> APIRouter:
         responses=declared(AUTHENTICATED, VALIDATED, {{ cookiecutter.name | upper }}_LOOKUP, STORAGE),
     )
     async def get_{{ cookiecutter.name }}(caller: Caller, {{ cookiecutter.name }}_id: uuid.UUID) -> {{ cookiecutter.class_name }}Out:
-        """One of the caller's {{ cookiecutter.plural }}; anyone else's is a 404. Scope: ``ledger:read``."""
+        """One of the caller's {{ cookiecutter.plural }}; anyone else's is a 404. Scope: ``{{ cookiecutter.read_scope }}``."""
         {{ cookiecutter.name }} = await use_cases.get_{{ cookiecutter.name }}(caller, {{ cookiecutter.class_name }}Id({{ cookiecutter.name }}_id))
         return {{ cookiecutter.class_name }}Out.of({{ cookiecutter.name }})
 
@@ -94,7 +94,7 @@ def {{ cookiecutter.plural }}_router(use_cases: UseCases) -> APIRouter:
         caller: Caller, page: Annotated[{{ cookiecutter.class_name }}PageQuery, Query()]
     ) -> {{ cookiecutter.class_name }}PageOut:
         """The caller's {{ cookiecutter.plural }}, newest first, a page at a time: send a page's
-        ``next_cursor`` back as ``cursor`` for the next one. Scope: ``ledger:read``."""
+        ``next_cursor`` back as ``cursor`` for the next one. Scope: ``{{ cookiecutter.read_scope }}``."""
         after = None
         if page.cursor is not None:
             created_at, id_ = decode_position(page.cursor)
