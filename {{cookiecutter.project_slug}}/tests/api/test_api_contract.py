@@ -189,7 +189,9 @@ class TestDeclaredStatuses:
 
         assert declaring(schema, 409) == writes == WRITES
 
-{% if cookiecutter.example == "ledger" %}    def test_only_operations_on_a_named_account_declare_404(self, schema: dict[str, Any]) -> None:
+{% if cookiecutter.example == "ledger" %}    def test_only_operations_that_look_up_what_they_name_declare_404(
+        self, schema: dict[str, Any]
+    ) -> None:
         """In the path (or one ``make aggregate`` added), or the source of a transfer; an
         unknown destination is a 409."""
         assert declaring(schema, 404) == {
@@ -199,7 +201,9 @@ class TestDeclaredStatuses:
             "transfer_funds",
             # add_aggregate: lookups
         }
-{% else %}    def test_only_operations_on_a_named_thing_declare_404(self, schema: dict[str, Any]) -> None:
+{% else %}    def test_only_operations_that_look_up_what_they_name_declare_404(
+        self, schema: dict[str, Any]
+    ) -> None:
         """A thing named in the path, as the routes ``make aggregate`` adds name one."""
         assert declaring(schema, 404) == frozenset(
             (
